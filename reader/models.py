@@ -1,0 +1,183 @@
+"""Small frozen values handed between the stages of newsreader.
+
+Direction of travel: config gives :class:`FeedConfig`; storage hands the
+refresh pipeline :class:`FeedForUpdate`; fetch returns :class:`FetchResult`;
+parse returns :class:`ParsedFeed`; the pure decision step returns
+:class:`FeedUpdate`, which storage applies. The UI and CLI read
+:class:`FeedInfo`, :class:`EntryRow` and :class:`Entry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """One ``[[feeds]]`` table of the config file."""
+
+    url: str
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ``[settings]`` table, with defaults for everything left out."""
+
+    refresh_on_start: bool = True
+    refresh_interval: float = 1800.0  # seconds; 0 turns auto-refresh off
+    browser: str | None = None  # command with %u, else $BROWSER, else webbrowser
+    timeout: float = 30.0  # total seconds allowed for one feed's fetch
+    max_connections: int = 16  # feeds fetched at once
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole config file, validated."""
+
+    path: str
+    settings: Settings
+    feeds: tuple[FeedConfig, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedForUpdate:
+    """What the fetcher needs to know about a stored feed."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    fetch_url: str | None = None  # a remembered permanent-redirect target
+
+    @property
+    def request_url(self) -> str:
+        return self.fetch_url or self.url
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """Bytes and HTTP facts of one fetch; never parsed here."""
+
+    url: str
+    status: int | None = None
+    content: bytes | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    final_url: str | None = None
+    permanent_redirect: str | None = None
+    error: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304 and self.error is None
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    url: str
+    type: str | None = None
+    length: int | None = None
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    """One entry as the feed describes it (identity already resolved)."""
+
+    id: str
+    title: str | None = None
+    link: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    summary: str | None = None
+    content: str | None = None
+    enclosures: tuple[Enclosure, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A feed document turned into values; ``warning`` notes a tolerated flaw."""
+
+    title: str | None = None
+    link: str | None = None
+    description: str | None = None
+    entries: tuple[ParsedEntry, ...] = ()
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedUpdate:
+    """Everything storage must write after one feed's refresh."""
+
+    url: str
+    fetched_at: datetime
+    error: str | None = None
+    parsed: ParsedFeed | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    fetch_url: str | None = None
+    not_modified: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    """The result of one feed's refresh, for progress reports and summaries."""
+
+    url: str
+    new_entries: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """A feed as the UI and CLI show it."""
+
+    url: str
+    title: str
+    tags: tuple[str, ...]
+    unread: int
+    total: int
+    link: str | None = None
+    description: str | None = None
+    last_fetched: datetime | None = None
+    last_error: str | None = None
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """The few fields an article-list row shows."""
+
+    id: int
+    feed_url: str
+    feed_title: str
+    title: str
+    date: datetime
+    read: bool
+    starred: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article, in full."""
+
+    id: int
+    feed_url: str
+    feed_title: str
+    entry_id: str
+    title: str
+    link: str | None
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    date: datetime
+    summary: str | None
+    content: str | None
+    enclosures: tuple[Enclosure, ...]
+    read: bool
+    starred: bool

@@ -1,0 +1,48 @@
+"""Make feed-provided strings safe to show in a terminal.
+
+Feeds are written by strangers. Textual passes control characters straight
+through to the terminal, so an OSC sequence in a title could retitle the
+window and a CSI sequence could clear the screen. Everything a feed says goes
+through :func:`clean_text` (multi-line) or :func:`clean_line` (one line)
+before it is displayed or printed.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Whole escape sequences first, so their parameters do not survive as text:
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other ESC-x pairs, and the
+# 8-bit C1 forms of CSI/OSC/DCS/SOS/PM/APC.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]            # CSI
+    | \x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC, DCS, SOS, PM, APC
+    | \x9b[0-?]*[ -/]*[@-~]            # 8-bit CSI
+    | [\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # 8-bit string controls
+    | \x1b[@-Z\\-_]?                   # any other ESC (with its one-byte final, if any)
+    """,
+    re.VERBOSE,
+)
+# Remaining C0 controls except tab and newline, DEL, C1 controls, and the
+# Unicode bidi overrides/isolates that can make text display reversed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def clean_text(value: str | None) -> str:
+    """Strip escape sequences and control characters; keep tabs and newlines."""
+    if not value:
+        return ""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _ESCAPE_SEQUENCE.sub("", value)
+    value = _CONTROL.sub("", value)
+    return value.expandtabs(4)
+
+
+def clean_line(value: str | None, max_length: int = 1000) -> str:
+    """One display line: cleaned, whitespace collapsed, length bounded."""
+    text = _WHITESPACE_RUN.sub(" ", clean_text(value)).strip()
+    if len(text) > max_length:
+        text = text[: max_length - 1].rstrip() + "…"
+    return text
