@@ -181,3 +181,24 @@ class Entry:
     enclosures: tuple[Enclosure, ...]
     read: bool
     starred: bool
+
+
+@dataclass(frozen=True)
+class View:
+    """What the article list shows: a virtual view, one tag, or one feed."""
+
+    kind: str  # "all", "unread", "starred", "tag" or "feed"
+    key: str = ""  # the tag name or feed URL for "tag" and "feed"
+
+    @property
+    def unread_only(self) -> bool:
+        return self.kind == "unread"
+
+    @property
+    def starred_only(self) -> bool:
+        return self.kind == "starred"
+
+
+ALL = View("all")
+UNREAD = View("unread")
+STARRED = View("starred")

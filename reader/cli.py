@@ -1,0 +1,308 @@
+"""Command-line entry point: argument parsing and the headless commands.
+
+Exit status: 0 when the command ran, 1 on a runtime error (unknown feed or
+article, unusable database), 2 on a usage or config error. No traceback
+reaches the user: every expected failure is one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reader import __version__
+from reader.config import ConfigError, ensure_starter_config
+from reader.models import ALL, UpdateOutcome, View
+from reader.paths import resolve_config_path, resolve_db_path
+from reader.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from reader.service import Service
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(Exception):
+    """A runtime failure reported as one line, exit status 1."""
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=default,
+        help="config file (default: $NEWSREADER_CONFIG, else the user config dir)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="database file (default: $NEWSREADER_DB, else the user data dir)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsreader",
+        description="A fast, offline-first terminal reader for RSS, Atom and JSON Feed. "
+        "Without a command, opens the reader.",
+    )
+    parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
+    _global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _global_options(sub, suppress=True)
+        return sub
+
+    refresh = command("refresh", "fetch all feeds (or one) and store new articles")
+    refresh.add_argument("--feed", metavar="URL", help="refresh only this feed")
+    command("unread", "print the number of unread articles")
+    feeds = command("feeds", "list the configured feeds with counts")
+    feeds.add_argument("--json", action="store_true", help="print JSON")
+    entries = command("entries", "list articles, newest first")
+    entries.add_argument("--feed", metavar="URL", help="only this feed's articles")
+    entries.add_argument("--unread", action="store_true", help="only unread articles")
+    entries.add_argument("--starred", action="store_true", help="only starred articles")
+    entries.add_argument("--limit", metavar="N", type=_positive_int, help="at most N articles")
+    entries.add_argument("--json", action="store_true", help="print JSON")
+    show = command("show", "print one article as text (does not mark it read)")
+    show.add_argument("id", type=int, metavar="ID", help="the article id (see `entries`)")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    importer = command("import", "add the feeds of an OPML file to the config")
+    importer.add_argument("file", metavar="FILE.opml")
+    exporter = command("export", "write the config's feeds as OPML 2.0")
+    exporter.add_argument("file", nargs="?", metavar="FILE", help="output file (default: stdout)")
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run newsreader; returns (and, as a console script, exits with) a status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except CommandError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`); nothing to report.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _error(message: str) -> None:
+    print(f"newsreader: {clean_line(message, 2000)}", file=sys.stderr)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from reader.storage import StorageError
+
+    config_path, explicit = resolve_config_path(args.config)
+    db_path = resolve_db_path(args.db)
+    command = args.command
+    if command == "import":
+        return _import(config_path, Path(args.file))
+    if not explicit and ensure_starter_config(config_path):
+        print(
+            f"newsreader: wrote a starter config to {config_path}; edit it to add your feeds",
+            file=sys.stderr,
+        )
+    try:
+        service = _open_service(config_path, db_path)
+    except StorageError as exc:
+        raise CommandError(str(exc)) from None
+    for warning in service.config.warnings:
+        print(f"newsreader: warning: {clean_line(warning)}", file=sys.stderr)
+    try:
+        if command is None:
+            return _run_ui(service)
+        handler = _HANDLERS[command]
+        return handler(service, args)
+    finally:
+        service.close()
+
+
+def _open_service(config_path: Path, db_path: Path) -> Service:
+    from reader.config import load_config
+    from reader.service import Service
+
+    config = load_config(config_path)
+    return Service(config, db_path)
+
+
+def _run_ui(service: Service) -> int:
+    from reader.ui.app import NewsReaderApp
+
+    NewsReaderApp(service).run()
+    return EXIT_OK
+
+
+def _refresh(service: Service, args: argparse.Namespace) -> int:
+    urls = None
+    if args.feed:
+        urls = [_known_feed(service, args.feed)]
+    interactive = sys.stderr.isatty()
+
+    def progress(outcome: UpdateOutcome, done: int, total: int) -> None:
+        if outcome.error:
+            if interactive:
+                print("\r\x1b[K", end="", file=sys.stderr)
+            print(f"failed: {outcome.url}: {outcome.error}", file=sys.stderr)
+        if interactive:
+            print(f"\r\x1b[Krefreshing {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    outcomes = service.refresh(urls, progress)
+    if interactive:
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+    for outcome in outcomes:
+        if outcome.moved_to:
+            print(
+                f"moved: {outcome.url} now redirects permanently to {outcome.moved_to}; "
+                "update the config",
+                file=sys.stderr,
+            )
+    print(summarize(outcomes))
+    return EXIT_OK
+
+
+def summarize(outcomes: Sequence[UpdateOutcome]) -> str:
+    """One line: feeds ok, not modified, failed; new articles."""
+    failed = sum(1 for o in outcomes if o.error)
+    not_modified = sum(1 for o in outcomes if o.not_modified)
+    ok = len(outcomes) - failed - not_modified
+    new = sum(o.new_entries for o in outcomes)
+    return (
+        f"{len(outcomes)} feeds: {ok} ok, {not_modified} not modified, {failed} failed; "
+        f"{new} new article{'s' if new != 1 else ''}"
+    )
+
+
+def _unread(service: Service, args: argparse.Namespace) -> int:
+    print(service.counts()[1])
+    return EXIT_OK
+
+
+def _feeds(service: Service, args: argparse.Namespace) -> int:
+    from reader.output import dumps, feed_json, feed_line
+
+    feeds = service.feeds()
+    if args.json:
+        print(dumps([feed_json(feed) for feed in feeds]))
+    else:
+        for feed in feeds:
+            print(feed_line(feed))
+    return EXIT_OK
+
+
+def _entries(service: Service, args: argparse.Namespace) -> int:
+    from reader.output import dumps, entry_json, entry_line
+
+    view = View("feed", _known_feed(service, args.feed)) if args.feed else ALL
+    ids = service.entry_ids(
+        view, unread_only=args.unread, starred_only=args.starred, limit=args.limit
+    )
+    entries = service.entries(ids)
+    if args.json:
+        print(dumps([entry_json(entry) for entry in entries]))
+    else:
+        for entry in entries:
+            print(entry_line(entry))
+    return EXIT_OK
+
+
+def _show(service: Service, args: argparse.Namespace) -> int:
+    from reader.output import dumps, entry_json, entry_text
+
+    entry = service.entry(args.id)
+    if entry is None:
+        raise CommandError(f"no article with id {args.id}")
+    if args.json:
+        data = entry_json(entry)
+        data["text"] = entry_text(entry, width=None)
+        print(dumps(data))
+        return EXIT_OK
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    print(entry_text(entry, width=width))
+    return EXIT_OK
+
+
+def _import(config_path: Path, opml_path: Path) -> int:
+    from reader.config_edit import ConfigEditError, add_feeds
+    from reader.opml import OpmlError, parse_opml
+
+    try:
+        data = opml_path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"{opml_path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        feeds = parse_opml(data, source=str(opml_path))
+    except OpmlError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        result = add_feeds(config_path, feeds)
+    except ConfigEditError as exc:
+        raise ConfigError(str(exc)) from None
+    for feed in result.added:
+        tags = f" [{', '.join(feed.tags)}]" if feed.tags else ""
+        print(f"added: {clean_line(feed.title or feed.url)} <{feed.url}>{tags}")
+    print(
+        f"{len(result.added)} feed{'s' if len(result.added) != 1 else ''} added to {config_path}, "
+        f"{len(result.skipped)} already there"
+    )
+    return EXIT_OK
+
+
+def _export(service: Service, args: argparse.Namespace) -> int:
+    from reader.opml import write_opml
+
+    document = write_opml(service.config.feeds)
+    if args.file:
+        try:
+            Path(args.file).write_text(document, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{args.file}: cannot write: {exc.strerror or exc}") from None
+        print(f"wrote {len(service.config.feeds)} feeds to {args.file}", file=sys.stderr)
+    else:
+        sys.stdout.write(document if document.endswith("\n") else document + "\n")
+    return EXIT_OK
+
+
+def _known_feed(service: Service, url: str) -> str:
+    from reader.service import UnknownFeedError
+
+    try:
+        return service.feed_config(url).url
+    except UnknownFeedError as exc:
+        raise CommandError(str(exc)) from None
+
+
+_HANDLERS = {
+    "refresh": _refresh,
+    "unread": _unread,
+    "feeds": _feeds,
+    "entries": _entries,
+    "show": _show,
+    "export": _export,
+}

@@ -1,0 +1,214 @@
+"""The TOML config file → a frozen, validated :class:`~reader.models.Config`.
+
+The config is the source of truth for *which* feeds exist. Errors name the
+file and either the line (TOML syntax) or the table and key, in one line,
+because users edit this file by hand. Unknown keys are warnings so a config
+written for a later version still loads.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from reader.models import Config, FeedConfig, Settings
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_SETTINGS_KEYS = {
+    "refresh_on_start",
+    "refresh_interval",
+    "browser",
+    "timeout",
+    "max_connections",
+}
+_FEED_KEYS = {"url", "title", "tags"}
+_TOP_KEYS = {"settings", "feeds"}
+
+STARTER_CONFIG = """\
+# newsreader configuration.
+#
+# Add a feed with a [[feeds]] table: `url` is required, `title` overrides
+# the feed's own title, `tags` groups feeds in the feed pane.
+# Durations are "90s", "30m", "2h", "1d" or a number of seconds; "0" is off.
+
+[settings]
+refresh_on_start = true      # fetch all feeds when the UI opens
+refresh_interval = "30m"     # auto-refresh while open; "0" turns it off
+# browser = "firefox %u"     # how `o` opens links; default: $BROWSER, then the system browser
+# timeout = "30s"            # give up on a feed after this long
+
+# --- Examples: well-known public feeds. Delete or replace them. ---
+
+[[feeds]]
+url = "https://lwn.net/headlines/rss"
+title = "LWN.net"
+tags = ["tech", "linux"]
+
+[[feeds]]
+url = "https://hnrss.org/frontpage"
+title = "Hacker News"
+tags = ["tech"]
+
+[[feeds]]
+url = "https://feeds.bbci.co.uk/news/world/rss.xml"
+title = "BBC World"
+tags = ["news", "world"]
+
+[[feeds]]
+url = "https://tass.com/rss/v2.xml"
+title = "TASS"
+tags = ["news", "world"]
+
+[[feeds]]
+url = "https://xkcd.com/atom.xml"
+title = "xkcd"
+"""
+
+
+class ConfigError(Exception):
+    """A config problem, described in one line for the user."""
+
+
+def parse_duration(value: object, where: str) -> float:
+    """Seconds from ``"90s"``, ``"30m"``, ``"2h"``, ``"1d"`` or a number."""
+    if isinstance(value, bool):
+        raise ConfigError(f'{where}: expected a duration like "30m", got {value!r}')
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ConfigError(f"{where}: duration must not be negative")
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION.match(value.lower())
+        if match:
+            return float(match.group(1)) * _UNITS[match.group(2)]
+    raise ConfigError(
+        f'{where}: expected a duration like "90s", "30m", "2h" or "1d", got {value!r}'
+    )
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the config file at ``path``."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {_describe_toml_error(exc)}") from None
+    return config_from_dict(data, str(path))
+
+
+def _describe_toml_error(exc: tomllib.TOMLDecodeError) -> str:
+    """'line 3, column 7: Invalid value' from tomllib's '... (at line 3, column 7)'."""
+    message = str(exc)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if not match:
+        match_eof = "end of document" in message
+        text = re.sub(r"\s*\(at end of document\)", "", message)
+        return f"invalid TOML at end of file: {text}" if match_eof else f"invalid TOML: {text}"
+    text = message[: match.start()].strip()
+    return f"invalid TOML at line {match.group(1)}, column {match.group(2)}: {text}"
+
+
+def config_from_dict(data: dict[str, Any], path: str) -> Config:
+    """Validate an already-parsed TOML document."""
+    warnings: list[str] = []
+    for key in data:
+        if key not in _TOP_KEYS:
+            warnings.append(f"{path}: unknown key {key!r} ignored")
+    settings = _settings(data.get("settings", {}), path, warnings)
+    feeds = _feeds(data.get("feeds", []), path, warnings)
+    return Config(path=path, settings=settings, feeds=feeds, warnings=tuple(warnings))
+
+
+def _settings(raw: object, path: str, warnings: list[str]) -> Settings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [settings] must be a table")
+    defaults = Settings()
+    where = f"{path}: [settings]"
+    for key in raw:
+        if key not in _SETTINGS_KEYS:
+            warnings.append(f"{where}: unknown key {key!r} ignored")
+    refresh_on_start = raw.get("refresh_on_start", defaults.refresh_on_start)
+    if not isinstance(refresh_on_start, bool):
+        raise ConfigError(f"{where}: refresh_on_start must be true or false")
+    browser = raw.get("browser", defaults.browser)
+    if browser is not None and not isinstance(browser, str):
+        raise ConfigError(f"{where}: browser must be a string (a command, %u is the link)")
+    max_connections = raw.get("max_connections", defaults.max_connections)
+    if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+        raise ConfigError(f"{where}: max_connections must be an integer")
+    if not 1 <= max_connections <= 256:
+        raise ConfigError(f"{where}: max_connections must be between 1 and 256")
+    timeout = parse_duration(raw.get("timeout", defaults.timeout), f"{where} timeout")
+    if timeout <= 0:
+        raise ConfigError(f"{where} timeout: must be more than 0")
+    return Settings(
+        refresh_on_start=refresh_on_start,
+        refresh_interval=parse_duration(
+            raw.get("refresh_interval", defaults.refresh_interval), f"{where} refresh_interval"
+        ),
+        browser=browser or None,
+        timeout=timeout,
+        max_connections=max_connections,
+    )
+
+
+def _feeds(raw: object, path: str, warnings: list[str]) -> tuple[FeedConfig, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(f"{path}: feeds must be an array of tables ([[feeds]])")
+    feeds: list[FeedConfig] = []
+    seen: dict[str, int] = {}
+    for number, table in enumerate(raw, start=1):
+        where = f"{path}: [[feeds]] #{number}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: must be a table")
+        for key in table:
+            if key not in _FEED_KEYS:
+                warnings.append(f"{where}: unknown key {key!r} ignored")
+        url = table.get("url")
+        if url is None:
+            raise ConfigError(f"{where}: url is missing")
+        if not isinstance(url, str):
+            raise ConfigError(f"{where}: url must be a string")
+        url = url.strip()
+        if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+            raise ConfigError(f"{where}: url must start with http:// or https:// (got {url!r})")
+        if url in seen:
+            raise ConfigError(f"{where}: duplicate url {url!r} (also in #{seen[url]})")
+        seen[url] = number
+        title = table.get("title")
+        if title is not None and not isinstance(title, str):
+            raise ConfigError(f"{where}: title must be a string")
+        tags = table.get("tags", [])
+        if isinstance(tags, str):
+            tags = [tags]
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise ConfigError(f"{where}: tags must be a list of strings")
+        clean_tags = tuple(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
+        feeds.append(FeedConfig(url=url, title=(title or "").strip() or None, tags=clean_tags))
+    return tuple(feeds)
+
+
+def ensure_starter_config(path: Path) -> bool:
+    """Write the commented starter config if ``path`` does not exist.
+
+    Returns True when it was written, so the caller can tell the user where.
+    """
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(STARTER_CONFIG)
+    except FileExistsError:
+        return False
+    return True

@@ -1,0 +1,92 @@
+"""Plain and JSON renderings of feeds and entries for the headless commands.
+
+Everything a feed said is cleaned of control characters here, so piping
+``newsreader entries`` into a terminal is as safe as the UI.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from reader.models import Entry, FeedInfo
+from reader.sanitize import clean_line, clean_text
+from reader.text import html_to_text
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO-8601 UTC with a ``Z``, or None."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def feed_json(feed: FeedInfo) -> dict[str, Any]:
+    return {
+        "url": feed.url,
+        "title": clean_line(feed.title),
+        "tags": list(feed.tags),
+        "unread": feed.unread,
+        "total": feed.total,
+        "last_fetched": iso_utc(feed.last_fetched),
+        "last_error": clean_line(feed.last_error) if feed.last_error else None,
+        "link": feed.link,
+    }
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "feed_url": entry.feed_url,
+        "feed_title": clean_line(entry.feed_title),
+        "title": clean_line(entry.title),
+        "link": clean_line(entry.link) or None,
+        "author": clean_line(entry.author) or None,
+        "published": iso_utc(entry.published),
+        "updated": iso_utc(entry.updated),
+        "date": iso_utc(entry.date),
+        "read": entry.read,
+        "starred": entry.starred,
+    }
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def feed_line(feed: FeedInfo) -> str:
+    tags = f"  [{', '.join(clean_line(t) for t in feed.tags)}]" if feed.tags else ""
+    status = f"  ! {clean_line(feed.last_error)}" if feed.last_error else ""
+    return f"{feed.unread:>5}/{feed.total:<5} {clean_line(feed.title)}{tags}  {feed.url}{status}"
+
+
+def entry_line(entry: Entry) -> str:
+    flags = ("N" if not entry.read else " ") + ("*" if entry.starred else " ")
+    return (
+        f"{entry.id:>7} {flags} {local_time(entry.date)}  "
+        f"{clean_line(entry.feed_title, 30)}: {clean_line(entry.title) or '(untitled)'}"
+    )
+
+
+def entry_body_html(entry: Entry) -> str:
+    """The richest content the feed gave: full content, else the summary."""
+    return entry.content or entry.summary or ""
+
+
+def entry_text(entry: Entry, width: int | None) -> str:
+    """Header lines, a blank line, the body as text, then its link list."""
+    header = [clean_line(entry.title) or "(untitled)", f"Feed: {clean_line(entry.feed_title)}"]
+    if entry.author:
+        header.append(f"Author: {clean_line(entry.author)}")
+    header.append(f"Date: {local_time(entry.date)}")
+    if entry.link:
+        header.append(f"Link: {clean_line(entry.link)}")
+    body = html_to_text(entry_body_html(entry), base_url=entry.link, width=width)
+    return "\n".join(header) + "\n\n" + clean_text(body)

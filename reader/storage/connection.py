@@ -1,0 +1,36 @@
+"""Opening the database: pragmas, busy handling and migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from reader.storage.schema import migrate
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+class StorageError(Exception):
+    """The database cannot be opened or used; the message is for the user."""
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at ``path``.
+
+    Autocommit mode: every write method opens its own short transaction, so
+    the UI, a refresh and the CLI can share the file under WAL.
+    """
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite3.connect(
+            path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"{path}: cannot open database: {exc}") from None
+    return db

@@ -1,0 +1,84 @@
+"""Database schema, versioned with ``PRAGMA user_version``.
+
+Each migration moves the schema one version up and runs in one transaction,
+so a crash mid-migration leaves the previous version intact. Never edit a
+released migration: add the next one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            fetch_url TEXT,
+            title TEXT,
+            link TEXT,
+            description TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_fetched INTEGER,
+            last_error TEXT,
+            created INTEGER NOT NULL
+        );
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            entry_id TEXT NOT NULL,
+            title TEXT,
+            link TEXT,
+            author TEXT,
+            published INTEGER,
+            updated INTEGER,
+            first_seen INTEGER NOT NULL,
+            sort_date INTEGER NOT NULL,
+            summary TEXT,
+            content TEXT,
+            enclosures TEXT,
+            content_hash TEXT NOT NULL,
+            read INTEGER NOT NULL DEFAULT 0,
+            starred INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (feed_id, entry_id)
+        );
+        CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date DESC, id DESC);
+        CREATE INDEX entries_by_date ON entries (sort_date DESC, id DESC);
+        CREATE INDEX entries_unread ON entries (feed_id) WHERE read = 0;
+        CREATE INDEX entries_starred ON entries (sort_date DESC, id DESC) WHERE starred = 1;
+        """
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(Exception):
+    """The database was written by a newer newsreader."""
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    """Bring the database up to :data:`SCHEMA_VERSION`, one step per transaction."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"database schema version {version} is newer than this newsreader "
+            f"understands ({SCHEMA_VERSION}); upgrade newsreader"
+        )
+    while version < SCHEMA_VERSION:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            current = db.execute("PRAGMA user_version").fetchone()[0]
+            if current == version:  # another process may have migrated meanwhile
+                MIGRATIONS[version](db)
+                db.execute(f"PRAGMA user_version = {version + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        version = db.execute("PRAGMA user_version").fetchone()[0]

@@ -1,0 +1,378 @@
+"""Feed and entry queries over one SQLite connection.
+
+Knows no HTTP and no UI. Queries that list articles return integer ids in
+display order so a view of 100,000 articles costs one indexed scan; rows are
+then fetched only for the window on screen.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reader.models import (
+    Entry,
+    EntryRow,
+    FeedConfig,
+    FeedForUpdate,
+    FeedInfo,
+    FeedUpdate,
+    ParsedEntry,
+)
+from reader.storage.connection import connect
+from reader.storage.convert import enclosures_from_json, enclosures_to_json, from_epoch, to_epoch
+
+_ENTRY_COLUMNS = (
+    "e.id, f.url, COALESCE(f.title, f.url), e.entry_id, e.title, e.link, e.author, "
+    "e.published, e.updated, e.sort_date, e.summary, e.content, e.enclosures, e.read, e.starred"
+)
+
+
+def _json_list(values: Iterable[object]) -> str:
+    return json.dumps(list(values))
+
+
+class Storage:
+    """The cache and reading state; one instance per thread."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self.db = connect(path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- feeds -----------------------------------------------------------
+
+    def sync_feeds(self, feeds: Sequence[FeedConfig]) -> None:
+        """Make sure every configured feed has a row.
+
+        A config URL equal to a stored feed's remembered redirect target is
+        that feed: the row is renamed, keeping its articles and flags.
+        """
+        now = to_epoch(datetime.now(UTC))
+        with self._transaction():
+            known = {url for (url,) in self.db.execute("SELECT url FROM feeds")}
+            for feed in feeds:
+                if feed.url in known:
+                    continue
+                moved = self.db.execute(
+                    "SELECT id FROM feeds WHERE fetch_url = ? AND url NOT IN "
+                    "(SELECT value FROM json_each(?))",
+                    (feed.url, _json_list(f.url for f in feeds)),
+                ).fetchone()
+                if moved:
+                    self.db.execute(
+                        "UPDATE feeds SET url = ?, fetch_url = NULL WHERE id = ?",
+                        (feed.url, moved[0]),
+                    )
+                else:
+                    self.db.execute(
+                        "INSERT INTO feeds (url, created) VALUES (?, ?)", (feed.url, now)
+                    )
+                known.add(feed.url)
+
+    def feeds_for_update(self, urls: Sequence[str]) -> list[FeedForUpdate]:
+        rows = self.db.execute(
+            "SELECT url, etag, last_modified, fetch_url FROM feeds "
+            "WHERE url IN (SELECT value FROM json_each(?))",
+            (_json_list(urls),),
+        ).fetchall()
+        by_url = {row[0]: FeedForUpdate(*row) for row in rows}
+        return [by_url[url] for url in urls if url in by_url]
+
+    def feed_infos(self, feeds: Sequence[FeedConfig]) -> list[FeedInfo]:
+        """Configured feeds with counts, in config order."""
+        rows = self.db.execute(
+            "SELECT f.url, f.title, f.link, f.description, f.last_fetched, f.last_error, "
+            "f.fetch_url, "
+            "(SELECT count(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0), "
+            "(SELECT count(*) FROM entries e WHERE e.feed_id = f.id) "
+            "FROM feeds f WHERE f.url IN (SELECT value FROM json_each(?))",
+            (_json_list(f.url for f in feeds),),
+        ).fetchall()
+        by_url = {row[0]: row for row in rows}
+        infos = []
+        for feed in feeds:
+            row = by_url.get(feed.url)
+            if row is None:
+                infos.append(FeedInfo(feed.url, feed.title or feed.url, feed.tags, 0, 0))
+                continue
+            _, title, link, description, fetched, error, fetch_url, unread, total = row
+            infos.append(
+                FeedInfo(
+                    url=feed.url,
+                    title=feed.title or title or feed.url,
+                    tags=feed.tags,
+                    unread=unread,
+                    total=total,
+                    link=link,
+                    description=description,
+                    last_fetched=from_epoch(fetched),
+                    last_error=error,
+                    moved_to=fetch_url,
+                )
+            )
+        return infos
+
+    def entry_hashes(self, feed_url: str) -> dict[str, str]:
+        """entry id → content hash, for deciding what a fetch changed."""
+        return dict(
+            self.db.execute(
+                "SELECT e.entry_id, e.content_hash FROM entries e "
+                "JOIN feeds f ON f.id = e.feed_id WHERE f.url = ?",
+                (feed_url,),
+            )
+        )
+
+    def apply_update(
+        self,
+        update: FeedUpdate,
+        new: Sequence[tuple[ParsedEntry, str]] = (),
+        changed: Sequence[tuple[ParsedEntry, str]] = (),
+    ) -> None:
+        """Write one feed's refresh result in one transaction.
+
+        Read and starred flags are never touched here. ``new`` is in document
+        order; it is inserted last-first so that, among entries with the same
+        date, the feed's first entry gets the highest id and shows first.
+        """
+        fetched = to_epoch(update.fetched_at)
+        assert fetched is not None
+        with self._transaction():
+            row = self.db.execute("SELECT id FROM feeds WHERE url = ?", (update.url,)).fetchone()
+            if row is None:
+                return
+            feed_id = row[0]
+            if update.error is not None:
+                self.db.execute(
+                    "UPDATE feeds SET last_fetched = ?, last_error = ? WHERE id = ?",
+                    (fetched, update.error, feed_id),
+                )
+                return
+            self.db.execute(
+                "UPDATE feeds SET last_fetched = ?, last_error = NULL, etag = ?, "
+                "last_modified = ?, fetch_url = COALESCE(?, fetch_url) WHERE id = ?",
+                (fetched, update.etag, update.last_modified, update.fetch_url, feed_id),
+            )
+            parsed = update.parsed
+            if parsed is None:
+                return
+            self.db.execute(
+                "UPDATE feeds SET title = COALESCE(?, title), link = COALESCE(?, link), "
+                "description = COALESCE(?, description) WHERE id = ?",
+                (parsed.title, parsed.link, parsed.description, feed_id),
+            )
+            for entry, digest in reversed(new):
+                published = to_epoch(entry.published or entry.updated)
+                sort_date = fetched if published is None else min(published, fetched)
+                self.db.execute(
+                    "INSERT INTO entries (feed_id, entry_id, title, link, author, published, "
+                    "updated, first_seen, sort_date, summary, content, enclosures, content_hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (feed_id, entry_id) DO NOTHING",
+                    (
+                        feed_id,
+                        entry.id,
+                        entry.title,
+                        entry.link,
+                        entry.author,
+                        to_epoch(entry.published),
+                        to_epoch(entry.updated),
+                        fetched,
+                        sort_date,
+                        entry.summary,
+                        entry.content,
+                        enclosures_to_json(entry.enclosures),
+                        digest,
+                    ),
+                )
+            for entry, digest in changed:
+                published = to_epoch(entry.published or entry.updated)
+                self.db.execute(
+                    "UPDATE entries SET title = ?, link = ?, author = ?, published = ?, "
+                    "updated = ?, sort_date = MIN(COALESCE(?, first_seen), first_seen), "
+                    "summary = ?, content = ?, enclosures = ?, content_hash = ? "
+                    "WHERE feed_id = ? AND entry_id = ?",
+                    (
+                        entry.title,
+                        entry.link,
+                        entry.author,
+                        to_epoch(entry.published),
+                        to_epoch(entry.updated),
+                        published,
+                        entry.summary,
+                        entry.content,
+                        enclosures_to_json(entry.enclosures),
+                        digest,
+                        feed_id,
+                        entry.id,
+                    ),
+                )
+
+    # -- entries ---------------------------------------------------------
+
+    def _view_filter(
+        self, feed_urls: Sequence[str], unread_only: bool, starred_only: bool
+    ) -> tuple[str, list[object]]:
+        clauses = [
+            "e.feed_id IN (SELECT id FROM feeds WHERE url IN (SELECT value FROM json_each(?)))"
+        ]
+        params: list[object] = [_json_list(feed_urls)]
+        if unread_only:
+            clauses.append("e.read = 0")
+        if starred_only:
+            clauses.append("e.starred = 1")
+        return " AND ".join(clauses), params
+
+    def entry_ids(
+        self,
+        feed_urls: Sequence[str],
+        *,
+        unread_only: bool = False,
+        starred_only: bool = False,
+        limit: int | None = None,
+    ) -> list[int]:
+        """Ids of the matching entries, newest first."""
+        where, params = self._view_filter(feed_urls, unread_only, starred_only)
+        sql = f"SELECT e.id FROM entries e WHERE {where} ORDER BY e.sort_date DESC, e.id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [row[0] for row in self.db.execute(sql, params)]
+
+    def entry_rows(self, ids: Sequence[int]) -> dict[int, EntryRow]:
+        """The list-row fields of the given entries (any order)."""
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            "SELECT e.id, f.url, COALESCE(f.title, f.url), COALESCE(e.title, ''), e.sort_date, "
+            "e.read, e.starred FROM entries e JOIN feeds f ON f.id = e.feed_id "
+            "WHERE e.id IN (SELECT value FROM json_each(?))",
+            (_json_list(ids),),
+        )
+        result = {}
+        for entry_id, url, feed_title, title, sort_date, read, starred in rows:
+            result[entry_id] = EntryRow(
+                entry_id,
+                url,
+                feed_title,
+                title,
+                datetime.fromtimestamp(sort_date, UTC),
+                bool(read),
+                bool(starred),
+            )
+        return result
+
+    def entries(self, ids: Sequence[int]) -> list[Entry]:
+        """Full entries, in the order of ``ids``."""
+        if not ids:
+            return []
+        rows = self.db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN feeds f ON f.id = e.feed_id "
+            "WHERE e.id IN (SELECT value FROM json_each(?))",
+            (_json_list(ids),),
+        ).fetchall()
+        by_id = {row[0]: _entry_from_row(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def entry(self, entry_id: int) -> Entry | None:
+        found = self.entries([entry_id])
+        return found[0] if found else None
+
+    def set_read(self, ids: Sequence[int], read: bool) -> None:
+        with self._transaction():
+            self.db.execute(
+                "UPDATE entries SET read = ? WHERE id IN (SELECT value FROM json_each(?))",
+                (int(read), _json_list(ids)),
+            )
+
+    def set_starred(self, ids: Sequence[int], starred: bool) -> None:
+        with self._transaction():
+            self.db.execute(
+                "UPDATE entries SET starred = ? WHERE id IN (SELECT value FROM json_each(?))",
+                (int(starred), _json_list(ids)),
+            )
+
+    def mark_view_read(self, feed_urls: Sequence[str], *, starred_only: bool = False) -> int:
+        """Mark every unread entry of a view read; returns how many changed."""
+        where, params = self._view_filter(feed_urls, True, starred_only)
+        with self._transaction():
+            cursor = self.db.execute(
+                "UPDATE entries SET read = 1 WHERE id IN "
+                f"(SELECT e.id FROM entries e WHERE {where})",
+                params,
+            )
+        return cursor.rowcount
+
+    def view_counts(self, feed_urls: Sequence[str]) -> tuple[int, int, int]:
+        """(all, unread, starred) over the given feeds."""
+        where, params = self._view_filter(feed_urls, False, False)
+        row = self.db.execute(
+            f"SELECT count(*), COALESCE(sum(e.read = 0), 0), COALESCE(sum(e.starred), 0) "
+            f"FROM entries e WHERE {where}",
+            params,
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    # -- helpers ---------------------------------------------------------
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception.
+
+    IMMEDIATE takes the write lock up front, so a busy database waits in
+    ``busy_timeout`` rather than failing half-way through.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _entry_from_row(row: Sequence[object]) -> Entry:
+    (
+        entry_id,
+        feed_url,
+        feed_title,
+        guid,
+        title,
+        link,
+        author,
+        published,
+        updated,
+        sort_date,
+        summary,
+        content,
+        enclosures,
+        read,
+        starred,
+    ) = row
+    return Entry(
+        id=int(entry_id),  # type: ignore[call-overload]
+        feed_url=str(feed_url),
+        feed_title=str(feed_title),
+        entry_id=str(guid),
+        title=str(title or ""),
+        link=link,  # type: ignore[arg-type]
+        author=author,  # type: ignore[arg-type]
+        published=from_epoch(published),  # type: ignore[arg-type]
+        updated=from_epoch(updated),  # type: ignore[arg-type]
+        date=datetime.fromtimestamp(sort_date, UTC),  # type: ignore[arg-type]
+        summary=summary,  # type: ignore[arg-type]
+        content=content,  # type: ignore[arg-type]
+        enclosures=enclosures_from_json(enclosures),  # type: ignore[arg-type]
+        read=bool(read),
+        starred=bool(starred),
+    )
