@@ -9,6 +9,7 @@ one-line reason; a feed with flaws but entries is accepted with a warning.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html
 import io
@@ -65,7 +66,7 @@ def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) ->
         raise NotAFeedError(_reject_reason(content, result))
     warning = None
     if bozo:
-        warning = _describe_bozo(result.get("bozo_exception"))
+        warning = _describe_bozo(result.get("bozo_exception"), _line_shift(content))
     return ParsedFeed(
         title=_plain(feed.get("title")),
         link=feed.get("link") or None,
@@ -81,18 +82,30 @@ def _reject_reason(content: bytes, result: Any) -> str:
     if content[:2] == b"\x1f\x8b":
         return "not a feed: gzip-compressed data"
     if result.get("bozo"):
-        return _describe_bozo(result.get("bozo_exception"))
+        return _describe_bozo(result.get("bozo_exception"), _line_shift(content))
     return "not a feed: no RSS, Atom or JSON Feed content found"
 
 
-def _describe_bozo(exc: object) -> str:
+def _line_shift(content: bytes) -> int:
+    """1 if feedparser prepended an XML declaration line (the document has none), else 0."""
+    head = content[:1024]
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        text = head.decode("utf-32", "ignore")
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", "ignore")
+    else:
+        text = head.removeprefix(codecs.BOM_UTF8).decode("latin-1")
+    return 0 if re.match(r"<\?xml[^>]*?>", text) else 1
+
+
+def _describe_bozo(exc: object, line_shift: int = 0) -> str:
     if exc is None:
         return "not a well-formed feed"
     get_line = getattr(exc, "getLineNumber", None)
     message = " ".join(str(getattr(exc, "getMessage", lambda: exc)()).split())
     if callable(get_line):
         try:
-            return f"XML error at line {get_line()}: {message}"
+            return f"XML error at line {max(1, get_line() - line_shift)}: {message}"
         except Exception:
             pass
     name = type(exc).__name__

@@ -55,6 +55,17 @@ class Service:
                 self._storages.append(storage)
         return storage
 
+    def release_thread_storage(self) -> None:
+        """Close this thread's connection (a worker thread about to end)."""
+        storage: Storage | None = getattr(self._local, "storage", None)
+        if storage is None:
+            return
+        self._local.storage = None
+        with self._lock:
+            if storage in self._storages:
+                self._storages.remove(storage)
+        storage.close()
+
     def close(self) -> None:
         with self._lock:
             for storage in self._storages:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from reader.storage.schema import migrate
+from reader.storage.schema import SchemaTooNewError, migrate
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -20,9 +20,9 @@ def connect(path: Path | str) -> sqlite3.Connection:
     Autocommit mode: every write method opens its own short transaction, so
     the UI, a refresh and the CLI can share the file under WAL.
     """
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(
             path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
         )
@@ -31,6 +31,8 @@ def connect(path: Path | str) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         migrate(db)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, SchemaTooNewError) as exc:
         raise StorageError(f"{path}: cannot open database: {exc}") from None
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot open database: {exc.strerror or exc}") from None
     return db

@@ -11,8 +11,24 @@ import sqlite3
 from collections.abc import Callable
 
 
+def _script(db: sqlite3.Connection, script: str) -> None:
+    """Run ``script`` one statement at a time inside the caller's transaction.
+
+    (``executescript`` would first commit the transaction :func:`migrate` opened.)
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        db.execute(statement)
+
+
 def _v1(db: sqlite3.Connection) -> None:
-    db.executescript(
+    _script(
+        db,
         """
         CREATE TABLE feeds (
             id INTEGER PRIMARY KEY,
@@ -50,7 +66,7 @@ def _v1(db: sqlite3.Connection) -> None:
         CREATE INDEX entries_by_date ON entries (sort_date DESC, id DESC);
         CREATE INDEX entries_unread ON entries (feed_id) WHERE read = 0;
         CREATE INDEX entries_starred ON entries (sort_date DESC, id DESC) WHERE starred = 1;
-        """
+        """,
     )
 
 

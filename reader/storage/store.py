@@ -153,9 +153,15 @@ class Storage:
                     (fetched, update.error, feed_id),
                 )
                 return
+            # A 304 need not repeat the validators: keep the stored ones then.
+            validators = (
+                "etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified)"
+                if update.not_modified
+                else "etag = ?, last_modified = ?"
+            )
             self.db.execute(
-                "UPDATE feeds SET last_fetched = ?, last_error = NULL, etag = ?, "
-                "last_modified = ?, fetch_url = COALESCE(?, fetch_url) WHERE id = ?",
+                f"UPDATE feeds SET last_fetched = ?, last_error = NULL, {validators}, "
+                "fetch_url = COALESCE(?, fetch_url) WHERE id = ?",
                 (fetched, update.etag, update.last_modified, update.fetch_url, feed_id),
             )
             parsed = update.parsed

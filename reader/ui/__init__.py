@@ -1,0 +1,1 @@
+"""The Textual UI. The only part of newsreader that imports Textual."""

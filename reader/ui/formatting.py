@@ -1,0 +1,23 @@
+"""Short, local-time labels for dates in the article list and header."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def short_date(value: datetime, now: datetime) -> str:
+    """ "14:05" today, "Mon 14:05" this week, "12 Oct" this year, else "2023-10-12"."""
+    local = value.astimezone()
+    today = now.astimezone()
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    days = (today.date() - local.date()).days
+    if 0 < days < 7:
+        return local.strftime("%a %H:%M")
+    if local.year == today.year:
+        return local.strftime("%d %b")
+    return local.strftime("%Y-%m-%d")
+
+
+def long_date(value: datetime) -> str:
+    return value.astimezone().strftime("%a %d %b %Y %H:%M")

@@ -1,0 +1,436 @@
+"""The three-pane screen: routes messages between panes and the service.
+
+Widgets post messages up and receive data down; they never reach into each
+other. Everything that touches the network runs in a thread worker, so the
+screen never freezes; database reads here are small indexed queries.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from reader.config import ConfigError
+from reader.links import LinkRefused, check_link
+from reader.models import ALL, UpdateOutcome, View
+from reader.sanitize import clean_line
+from reader.ui.article_list import ArticleList
+from reader.ui.article_view import ArticleView
+from reader.ui.feed_pane import FeedPane
+from reader.ui.help_screen import HelpScreen
+from reader.ui.messages import FeedRefreshed, RefreshFinished
+
+if TYPE_CHECKING:
+    from reader.ui.app import NewsReaderApp
+
+CONFIG_POLL_SECONDS = 2.0
+RELOAD_DELAY_SECONDS = 0.3
+
+
+class StatusLine(Static):
+    """One line for progress, errors and hints; plain text only."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    StatusLine.-error { color: $error; }
+    """
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        self.set_class(error, "-error")
+        self.update(Text(clean_line(message, 500)))
+
+
+class MainScreen(Screen[None]):
+    """Feeds | articles over the article view, a status line and the footer."""
+
+    BINDINGS = [
+        Binding("r", "refresh_selected", "Refresh"),
+        Binding("R", "refresh_all", "Refresh all"),
+        Binding("m", "toggle_read", "Read"),
+        Binding("s", "toggle_star", "Star"),
+        Binding("o", "open_link", "Open"),
+        Binding("u", "toggle_unread_only", "Unread only"),
+        Binding("A", "mark_view_read", "All read"),
+        Binding("n", "next_unread", "Next unread", show=False),
+        Binding("p", "previous_unread", "Prev unread", show=False),
+        Binding("space", "page_or_next", "Page/next", show=False),
+        Binding("ctrl+r", "reload_config", "Reload config", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+    DEFAULT_CSS = """
+    MainScreen #feeds { width: 30; height: 1fr; border: round $primary-muted; }
+    MainScreen.-narrow #feeds { width: 22; }
+    MainScreen.-tiny #feeds { display: none; }
+    MainScreen.-tiny #feeds:focus-within { display: block; width: 100%; }
+    MainScreen #right { width: 1fr; }
+    MainScreen #articles { height: 2fr; border: round $primary-muted; }
+    MainScreen #article { height: 3fr; border: round $primary-muted; }
+    MainScreen #feeds:focus, MainScreen #articles:focus, MainScreen #article:focus {
+        border: round $accent;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: View = ALL
+        self.unread_only = False
+        self._refreshing = False
+        self._pending_refresh: set[str] | None = None
+        self._reload_timer_armed = False
+        self._config_mtime: float | None = None
+
+    @property
+    def nr_app(self) -> NewsReaderApp:
+        from reader.ui.app import NewsReaderApp
+
+        assert isinstance(self.app, NewsReaderApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        service = self.nr_app.service
+        feeds = FeedPane(id="feeds")
+        feeds.border_title = "Feeds"
+        articles = ArticleList(service.entry_rows, self.nr_app.clock, id="articles")
+        articles.border_title = "Articles"
+        article = ArticleView(id="article")
+        article.border_title = "Article"
+        with Horizontal():
+            yield feeds
+            with Vertical(id="right"):
+                yield articles
+                yield article
+        yield StatusLine(id="status")
+        yield Footer()
+
+    # -- start-up --------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._reload_feeds()
+        self._load_articles(keep_position=False)
+        self.query_one(ArticleList).focus()
+        self._config_mtime = self._read_config_mtime()
+        self.set_interval(CONFIG_POLL_SECONDS, self._check_config_changed)
+        settings = self.nr_app.service.config.settings
+        if settings.refresh_interval > 0:
+            self.set_interval(settings.refresh_interval, self.action_refresh_all)
+        notices = self.nr_app.notices
+        if notices:
+            self._status(" · ".join(notices))
+        else:
+            self._status("Press ? for keys.")
+        if settings.refresh_on_start:
+            self.action_refresh_all()
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        self.set_class(width < 100, "-narrow")
+        self.set_class(width < 60, "-tiny")
+
+    # -- data down -------------------------------------------------------
+
+    def _reload_feeds(self) -> None:
+        service = self.nr_app.service
+        self.query_one(FeedPane).show_feeds(service.feeds(), service.counts())
+
+    def _load_articles(self, *, keep_position: bool = True) -> None:
+        service = self.nr_app.service
+        articles = self.query_one(ArticleList)
+        ids = service.entry_ids(self.view, unread_only=self.unread_only)
+        articles.empty_message = self._empty_message()
+        articles.set_ids(ids, show_feed=self.view.kind != "feed", keep_position=keep_position)
+        title = self._view_title()
+        if self.unread_only and not self.view.unread_only:
+            title += " (unread)"
+        articles.border_title = title
+        articles.border_subtitle = f"{len(ids)}"
+
+    def _view_title(self) -> str:
+        view = self.view
+        if view.kind == "feed":
+            return clean_line(self.query_one(FeedPane).feed_title(view.key), 60)
+        if view.kind == "tag":
+            return clean_line(view.key, 60) or "untagged"
+        return {"all": "All", "unread": "Unread", "starred": "Starred"}.get(view.kind, "Articles")
+
+    def _empty_message(self) -> str:
+        error = self.query_one(FeedPane).error_for(self.view)
+        if error:
+            return f"No articles. Last fetch failed: {error}"
+        if self.unread_only or self.view.unread_only:
+            return "No unread articles."
+        if self.view.starred_only:
+            return "No starred articles. Press s on an article to star it."
+        return "No articles yet. Press r to refresh."
+
+    def _refresh_counts(self) -> None:
+        self._reload_feeds()
+
+    def _status(self, message: str, *, error: bool = False) -> None:
+        self.query_one(StatusLine).say(message, error=error)
+
+    # -- messages up -----------------------------------------------------
+
+    @on(FeedPane.ViewHighlighted)
+    def _view_highlighted(self, message: FeedPane.ViewHighlighted) -> None:
+        if message.view == self.view:
+            return
+        self.view = message.view
+        self._load_articles(keep_position=False)
+        error = self.query_one(FeedPane).error_for(message.view)
+        if error:
+            self._status(f"⚠ {self._view_title()}: {error}", error=True)
+
+    @on(FeedPane.ViewChosen)
+    def _view_chosen(self, message: FeedPane.ViewChosen) -> None:
+        if message.view != self.view:
+            self.view = message.view
+            self._load_articles(keep_position=False)
+        self.query_one(ArticleList).focus()
+
+    @on(ArticleList.Selected)
+    def _article_selected(self, message: ArticleList.Selected) -> None:
+        self._open_article(message.entry_id)
+
+    def _open_article(self, entry_id: int) -> None:
+        service = self.nr_app.service
+        entry = service.entry(entry_id)
+        if entry is None:
+            return
+        self.query_one(ArticleView).show_entry(entry)
+        if not entry.read:
+            service.set_read([entry_id], True)
+            self.query_one(ArticleList).update_row(entry_id, read=True)
+            self._refresh_counts()
+
+    # -- actions ---------------------------------------------------------
+
+    def _current_entry_id(self) -> int | None:
+        article = self.query_one(ArticleView)
+        if article.entry is not None and self.focused is article:
+            return article.entry.id
+        return self.query_one(ArticleList).current_id or (
+            article.entry.id if article.entry else None
+        )
+
+    def action_toggle_read(self) -> None:
+        entry_id = self._current_entry_id()
+        row = self.query_one(ArticleList).row(entry_id) if entry_id is not None else None
+        if entry_id is None or row is None:
+            return
+        self.nr_app.service.set_read([entry_id], not row.read)
+        self.query_one(ArticleList).update_row(entry_id, read=not row.read)
+        self._refresh_counts()
+        self._status("Marked unread." if row.read else "Marked read.")
+
+    def action_toggle_star(self) -> None:
+        entry_id = self._current_entry_id()
+        row = self.query_one(ArticleList).row(entry_id) if entry_id is not None else None
+        if entry_id is None or row is None:
+            return
+        self.nr_app.service.set_starred([entry_id], not row.starred)
+        self.query_one(ArticleList).update_row(entry_id, starred=not row.starred)
+        self._refresh_counts()
+        self._status("Unstarred." if row.starred else "Starred.")
+
+    def action_mark_view_read(self) -> None:
+        changed = self.nr_app.service.mark_view_read(self.view)
+        self._refresh_counts()
+        self._load_articles()
+        self._status(f"Marked {changed} article{'s' if changed != 1 else ''} read.")
+
+    def action_toggle_unread_only(self) -> None:
+        self.unread_only = not self.unread_only
+        self._load_articles()
+        self._status(
+            "Showing unread articles only." if self.unread_only else "Showing all articles."
+        )
+
+    def action_next_unread(self) -> None:
+        self._jump_unread(+1)
+
+    def action_previous_unread(self) -> None:
+        self._jump_unread(-1)
+
+    def _jump_unread(self, step: int) -> None:
+        articles = self.query_one(ArticleList)
+        ids = articles.ids
+        index = articles.cursor + step
+        # Look through the rows in windows so a 100,000-article list is not loaded at once.
+        while 0 <= index < len(ids):
+            stop = index + step * 200
+            window = ids[index:stop] if step > 0 else ids[max(stop + 1, 0) : index + 1][::-1]
+            rows = self.nr_app.service.entry_rows(window)
+            for offset, entry_id in enumerate(window):
+                row = rows.get(entry_id)
+                if row is not None and not row.read:
+                    articles.move_to(index + step * offset, select=True)
+                    return
+            index += step * len(window)
+            if not window:
+                break
+        self._status("No more unread articles here.")
+
+    def action_page_or_next(self) -> None:
+        article = self.query_one(ArticleView)
+        if article.entry is not None and not article.at_bottom:
+            article.scroll_page_down(animate=False)
+        else:
+            self._jump_unread(+1)
+
+    def action_open_link(self) -> None:
+        entry_id = self._current_entry_id()
+        entry = self.nr_app.service.entry(entry_id) if entry_id is not None else None
+        if entry is None:
+            return
+        try:
+            url = check_link(entry.link)
+        except LinkRefused as exc:
+            self._status(str(exc), error=True)
+            return
+        try:
+            self.nr_app.opener(url)
+        except OSError as exc:
+            self._status(f"Cannot open the link: {exc}", error=True)
+            return
+        self._status(f"Opened {clean_line(url, 200)}")
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        self.app.exit()
+
+    # -- refreshing ------------------------------------------------------
+
+    def action_refresh_all(self) -> None:
+        self._start_refresh(None)
+
+    def action_refresh_selected(self) -> None:
+        service = self.nr_app.service
+        if self.view.kind in ("feed", "tag"):
+            urls = service.feed_urls(self.view)
+        else:
+            entry_id = self.query_one(ArticleList).current_id
+            row = self.query_one(ArticleList).row(entry_id) if entry_id is not None else None
+            urls = [row.feed_url] if row is not None else service.feed_urls(self.view)
+        self._start_refresh(urls)
+
+    def _start_refresh(self, urls: Sequence[str] | None) -> None:
+        if self._refreshing:
+            wanted_later = (
+                set(urls) if urls is not None else set(self.nr_app.service.feed_urls(ALL))
+            )
+            self._pending_refresh = (self._pending_refresh or set()) | wanted_later
+            self._status("A refresh is running; the rest will follow it.")
+            return
+        wanted = list(urls) if urls is not None else None
+        count = len(wanted) if wanted is not None else len(self.nr_app.service.config.feeds)
+        if count == 0:
+            self._status("No feeds to refresh. Add some to the config file.")
+            return
+        self._refreshing = True
+        self._status(f"⟳ Refreshing 0/{count}…")
+        self._refresh_worker(wanted)
+
+    @work(thread=True, group="refresh", exit_on_error=False)
+    def _refresh_worker(self, urls: list[str] | None) -> None:
+        service = self.nr_app.service
+        try:
+            outcomes = service.refresh(
+                urls,
+                lambda outcome, done, total: self.post_message(FeedRefreshed(outcome, done, total)),
+            )
+        except Exception as exc:
+            self.post_message(RefreshFinished([], error=f"refresh failed: {exc}"))
+            return
+        finally:
+            service.release_thread_storage()
+        self.post_message(RefreshFinished(outcomes))
+
+    @on(FeedRefreshed)
+    def _feed_refreshed(self, message: FeedRefreshed) -> None:
+        self._status(f"⟳ Refreshing {message.done}/{message.total}…")
+        if message.outcome.new_entries or message.outcome.error:
+            self._schedule_reload()
+
+    def _schedule_reload(self) -> None:
+        if not self._reload_timer_armed:
+            self._reload_timer_armed = True
+            self.set_timer(RELOAD_DELAY_SECONDS, self._reload_after_refresh)
+
+    def _reload_after_refresh(self) -> None:
+        if self._reload_timer_armed:
+            self._reload_timer_armed = False
+            self._reload_feeds()
+            self._load_articles()
+
+    @on(RefreshFinished)
+    def _refresh_finished(self, message: RefreshFinished) -> None:
+        self._refreshing = False
+        self._reload_timer_armed = False
+        self._reload_feeds()
+        self._load_articles()
+        if message.error:
+            self._status(message.error, error=True)
+        else:
+            self._status(_summary(message.outcomes), error=False)
+        pending, self._pending_refresh = self._pending_refresh, None
+        if pending:
+            self._start_refresh(sorted(pending))
+
+    # -- config ----------------------------------------------------------
+
+    def _read_config_mtime(self) -> float | None:
+        try:
+            return os.stat(self.nr_app.service.config.path).st_mtime
+        except OSError:
+            return None
+
+    def _check_config_changed(self) -> None:
+        mtime = self._read_config_mtime()
+        if mtime != self._config_mtime:
+            self._config_mtime = mtime
+            self.action_reload_config()
+
+    def action_reload_config(self) -> None:
+        service = self.nr_app.service
+        self._config_mtime = self._read_config_mtime()
+        try:
+            added, removed = service.reload_config()
+        except ConfigError as exc:
+            self._status(f"Config not reloaded: {exc}", error=True)
+            return
+        if self.view.kind == "feed" and self.view.key in removed:
+            self.view = ALL
+        self._reload_feeds()
+        self.query_one(FeedPane).select_view(self.view)
+        self._load_articles()
+        parts = ["Config reloaded"]
+        if added:
+            parts.append(f"{len(added)} feed{'s' if len(added) != 1 else ''} added")
+        if removed:
+            parts.append(f"{len(removed)} removed")
+        for warning in service.config.warnings:
+            parts.append(f"warning: {warning}")
+        self._status("; ".join(parts) + ".")
+        if added:
+            self._start_refresh(added)
+
+
+def _summary(outcomes: Sequence[UpdateOutcome]) -> str:
+    failed = [o for o in outcomes if o.error]
+    new = sum(o.new_entries for o in outcomes)
+    text = f"Refreshed {len(outcomes)} feed{'s' if len(outcomes) != 1 else ''}: {new} new"
+    if failed:
+        text += f", {len(failed)} failed (⚠ in the feed list)"
+    return text + "."
