@@ -50,6 +50,8 @@ def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) ->
     response_headers = {"content-location": url} if url else {}
     response_headers.update(headers)
     response_headers.pop("content-encoding", None)  # httpx already decoded the body
+    # Without a type feedparser would decode undeclared UTF-8 as ISO-8859-1.
+    response_headers.setdefault("content-type", "application/xml")
     result = feedparser.parse(
         io.BytesIO(content),
         response_headers=response_headers,

@@ -1,0 +1,935 @@
+"""Turn article HTML from a feed into plain, terminal-safe reading text.
+
+Feed bodies are hostile and often broken, so this module never trusts them:
+scripts, styles, frames and forms are dropped with their content, every
+string that comes out has been through :func:`reader.sanitize.clean_text`, and
+nothing here interprets Rich/Textual markup, so ``[bold]`` stays literal text
+(the caller must render the result without markup).
+
+The parser is a small regex tokenizer feeding an explicit stack rather than
+``html.parser``: it is several times faster on multi-megabyte pages, cannot
+recurse (10,000 nested tags are just a long list), and every branch is
+written so that no input can make it raise.
+
+:func:`html_to_document` produces a :class:`Document` of blocks with inline
+spans so a UI can style it; :func:`document_to_text` lays that out as plain
+text, optionally wrapped, with numbered link references.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import math
+import re
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+from reader.sanitize import clean_text
+
+__all__ = [
+    "Block",
+    "BlockKind",
+    "Document",
+    "Span",
+    "SpanStyle",
+    "document_to_text",
+    "html_to_document",
+    "html_to_text",
+    "reading_time_minutes",
+]
+
+SpanStyle = Literal["bold", "italic", "code", "link"]
+BlockKind = Literal["heading", "paragraph", "quote", "code", "list_item", "rule", "image"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Inline style over ``Block.text[start:end]``; kept apart from the text so
+    the text itself never carries markup a renderer could interpret."""
+
+    start: int
+    end: int
+    style: SpanStyle
+    link: int | None = None  # 1-based index into Document.links for style "link"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the article, already whitespace-normalised and cleaned.
+
+    ``level`` is the heading level (1-6), list nesting depth for list items
+    (0 = top) or quote depth for quotes. ``marker`` is the list item's bullet or
+    number ("• ", "3. "); continuation paragraphs inside one item get spaces of
+    the same width so they line up under the item's text.
+    """
+
+    kind: BlockKind
+    text: str
+    level: int = 0
+    marker: str = ""
+    spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article as blocks plus the absolute URLs its ``[n]`` markers refer to."""
+
+    blocks: tuple[Block, ...]
+    links: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------
+# Tokenizer
+# --------------------------------------------------------------------------
+
+_WS_CHARS = "\t\n\f\r "
+# Attribute area of a start tag, following the HTML tokenizer: quotes only
+# open a value right after "=". Atomic group + possessive repeat: no
+# backtracking, so a broken tag costs at most one scan of itself.
+_ATTRS = (
+    r"(?>[\t\n\f\r /]+"
+    r"|[^\t\n\f\r />=][^\t\n\f\r />=]*"
+    r"(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:\"[^\"]*\"|'[^']*'|[^\t\n\f\r >]*))?"
+    r"|=[^\t\n\f\r />=]*)*+"
+)
+_START_TAG = re.compile(r"<([a-zA-Z][^\t\n\f\r />]*)(" + _ATTRS + r")>")
+_START_TAG_LOOSE = re.compile(r"<([a-zA-Z][^\t\n\f\r />]*)([^>]*)>")
+_END_TAG = re.compile(r"</([a-zA-Z][^\t\n\f\r />]*)[^>]*>")
+_ATTR = re.compile(
+    r"([^\t\n\f\r />=][^\t\n\f\r />=]*|=[^\t\n\f\r />=]*)"
+    r"(?:[\t\n\f\r ]*=[\t\n\f\r ]*(\"[^\"]*\"|'[^']*'|[^\t\n\f\r >]*))?"
+)
+# Elements whose content is raw text in HTML; all of them are dropped, so the
+# tokenizer skips straight to their end tag without looking inside.
+_RAW_DROP = ("script", "style", "title", "textarea", "iframe", "noscript", "noembed", "noframes")
+_RAW_END = {name: re.compile(r"</" + name + r"(?=[\t\n\f\r />]|\Z)", re.I) for name in _RAW_DROP}
+_LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z!?]|/[a-zA-Z])")
+
+
+def _tokens(src: str) -> Iterator[tuple[int, str, str]]:
+    """Yield (kind, name-or-text, attrs) with kind 0 text, 1 start, 2 end, 3 self-closing start."""
+    pos = 0
+    n = len(src)
+    last_gt = src.rfind(">")
+    find = src.find
+    while pos < n:
+        lt = find("<", pos)
+        if lt < 0 or lt > last_gt:  # no tag can be complete any more: the rest is text
+            yield 0, src[pos:], ""
+            return
+        if lt > pos:
+            yield 0, src[pos:lt], ""
+        nxt = src[lt + 1 : lt + 2]
+        if nxt.isascii() and nxt.isalpha():
+            m = _START_TAG.match(src, lt) or _START_TAG_LOOSE.match(src, lt)
+            if m is None:  # cannot happen while a ">" follows; stay safe anyway
+                yield 0, "<", ""
+                pos = lt + 1
+                continue
+            name = m.group(1).lower()
+            attrs = m.group(2)
+            pos = m.end()
+            closed = attrs.endswith("/") and (len(attrs) == 1 or attrs[-2] in "\t\n\f\r \"'")
+            raw_end = _RAW_END.get(name)
+            if raw_end is not None:
+                if not closed:
+                    e = raw_end.search(src, pos)
+                    if e is None:
+                        return
+                    gt = find(">", e.end())
+                    if gt < 0:
+                        return
+                    pos = gt + 1
+                continue
+            yield (3 if closed else 1), name, attrs
+        elif nxt == "/":
+            m = _END_TAG.match(src, lt)
+            if m is not None:
+                yield 2, m.group(1).lower(), ""
+                pos = m.end()
+            else:  # "</>" or "</ junk>": a bogus comment, or plain text if it never ends
+                gt = find(">", lt)
+                pos = gt + 1 if gt >= 0 else n
+        elif nxt == "!" or nxt == "?":
+            if src.startswith("<!--", lt):
+                if src.startswith("<!-->", lt):
+                    pos = lt + 5
+                elif src.startswith("<!--->", lt):
+                    pos = lt + 6
+                else:
+                    end = find("-->", lt + 4)
+                    pos = n if end < 0 else end + 3
+            else:  # doctype, CDATA outside foreign content, processing instruction
+                gt = find(">", lt)
+                pos = n if gt < 0 else gt + 1
+        else:
+            yield 0, "<", ""
+            pos = lt + 1
+
+
+def _parse_attrs(attrs: str) -> dict[str, str]:
+    """Attribute names (lower-cased) to decoded values; the first duplicate wins."""
+    out: dict[str, str] = {}
+    for m in _ATTR.finditer(attrs):
+        name = m.group(1).lower()
+        if name in out:
+            continue
+        value = m.group(2) or ""
+        if value[:1] in ("'", '"'):
+            value = value[1:-1]
+        out[name] = htmllib.unescape(value) if "&" in value else value
+    return out
+
+
+# --------------------------------------------------------------------------
+# Tree-less builder
+# --------------------------------------------------------------------------
+
+
+def _words(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+_VOID = _words(
+    "area base basefont bgsound br col embed frame hr image img input keygen link meta param "
+    "source track wbr"
+)
+# Dropped with all their content (the raw-text ones never reach the builder).
+_DROP = _words(
+    "applet button datalist embed form frameset head input object select svg math template"
+)
+# Tags that may appear in <head>; anything else ends an unclosed head, as in browsers.
+_HEAD_OK = _words("base basefont bgsound link meta noscript script style template title")
+
+(
+    _K_INLINE,
+    _K_BLOCK,
+    _K_HEADING,
+    _K_LIST,
+    _K_ITEM,
+    _K_QUOTE,
+    _K_PRE,
+    _K_TABLE,
+    _K_ROW,
+    _K_CELL,
+    _K_STYLE,
+    _K_LINK,
+) = range(12)
+
+_STYLE_OF: dict[str, SpanStyle] = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "cite": "italic",
+    "code": "code",
+    "kbd": "code",
+    "samp": "code",
+    "tt": "code",
+}
+_BLOCK_TAGS = _words(
+    "address article aside body caption center details dialog div fieldset figcaption "
+    "figure footer frameset header hgroup html legend main nav p search section summary"
+)
+_KIND: dict[str, int] = dict.fromkeys(_BLOCK_TAGS, _K_BLOCK)
+_KIND.update(dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6"), _K_HEADING))
+_KIND.update(dict.fromkeys(("ul", "ol", "dl", "menu", "dir"), _K_LIST))
+_KIND.update(dict.fromkeys(("li", "dt", "dd"), _K_ITEM))
+_KIND.update(blockquote=_K_QUOTE, table=_K_TABLE, tr=_K_ROW, td=_K_CELL, th=_K_CELL)
+_KIND.update(dict.fromkeys(("pre", "xmp", "listing", "plaintext"), _K_PRE))
+_KIND.update(dict.fromkeys(_STYLE_OF, _K_STYLE))
+_KIND["a"] = _K_LINK
+
+_COLLAPSE = re.compile(r"[ \t\n]+")
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_INT = re.compile(r"\s*([+-]?\d{1,9})\s*\Z")
+_LINK_SCHEMES = frozenset(("http", "https", "mailto"))
+# Lazy-loading pages keep the real image in a data attribute and a placeholder in src.
+_IMAGE_SOURCES = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
+
+
+class _Ctx:
+    """An open element that decides what kind of block its text becomes."""
+
+    __slots__ = ("cells", "kind", "level", "marker", "used")
+
+    def __init__(self, kind: str, level: int = 0, marker: str = "") -> None:
+        self.kind = kind
+        self.level = level
+        self.marker = marker
+        self.used = False  # list item: marker already given to a block
+        self.cells = 0  # table: cells seen in the current row
+
+
+class _List:
+    __slots__ = ("next", "ordered")
+
+    def __init__(self, ordered: bool, start: int) -> None:
+        self.ordered = ordered
+        self.next = start
+
+
+def _to_int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    m = _INT.match(value)
+    return int(m.group(1)) if m else None
+
+
+def _collapse(value: str) -> str:
+    return _COLLAPSE.sub(" ", clean_text(value)).strip()
+
+
+class _Builder:
+    """Consumes tokens and accumulates blocks; one instance per document."""
+
+    def __init__(self, base_url: str | None) -> None:
+        self.blocks: list[Block] = []
+        self.links: dict[str, int] = {}
+        self._base = base_url
+        # Inline text of the block being built.
+        self._buf: list[str] = []
+        self._len = 0
+        self._last = ""
+        self._newlines = 0  # trailing <br> newlines, capped at 2
+        self._spans: list[Span] = []
+        self._style_count: dict[SpanStyle, int] = {}
+        self._style_start: dict[SpanStyle, int] = {}
+        self._link_url: str | None = None
+        self._link_start = 0
+        self._link_frame = -1  # stack index of the <a> that owns the open link
+        # Open elements.
+        self._frames: list[tuple[str, int]] = []
+        self._open: dict[str, int] = {}
+        self._ctx: list[_Ctx] = []
+        self._lists: list[_List] = []
+        self._quotes = 0
+        self._pre = 0
+        self._drop = ""
+        self._drop_depth = 0
+
+    # -- links ------------------------------------------------------------
+
+    def _resolve(self, href: str | None) -> str | None:
+        """Absolute http(s)/mailto URL for href, or None when it is not worth a number."""
+        if not href:
+            return None
+        href = clean_text(_URL_NOISE.sub("", href)).strip()
+        if not href or href.startswith("#"):  # in-page anchors lead nowhere in a terminal
+            return None
+        try:
+            url = urljoin(self._base, href) if self._base else href
+            if url.startswith("//"):
+                url = "https:" + url
+            parts = urlsplit(url)
+        except ValueError:  # e.g. a malformed IPv6 host
+            return None
+        if parts.scheme not in _LINK_SCHEMES:
+            return None
+        if parts.scheme != "mailto" and not parts.netloc:
+            return None
+        return clean_text(url).replace(" ", "%20")
+
+    def _number(self, url: str) -> int:
+        number = self.links.get(url)
+        if number is None:
+            number = self.links[url] = len(self.links) + 1
+        return number
+
+    # -- inline buffer -----------------------------------------------------
+
+    def _put(self, s: str) -> None:
+        self._buf.append(s)
+        self._len += len(s)
+        self._last = s[-1]
+        self._newlines = 0
+
+    def _append(self, s: str) -> None:
+        """Append collapsed text, never doubling a space or starting a line with one."""
+        if s[0] == " ":
+            if self._last in " \n" or not self._len:
+                s = s[1:]
+                if not s:
+                    return
+            else:  # spans opened right here begin after the space
+                for style, start in self._style_start.items():
+                    if start == self._len:
+                        self._style_start[style] = start + 1
+                if self._link_start == self._len:
+                    self._link_start += 1
+        self._put(s)
+
+    def _strip_space(self) -> bool:
+        if self._last != " ":
+            return False
+        piece = self._buf[-1][:-1]
+        self._len -= 1
+        if piece:
+            self._buf[-1] = piece
+        else:
+            self._buf.pop()
+        self._last = self._buf[-1][-1] if self._buf else ""
+        return True
+
+    def _reset_inline(self) -> None:
+        self._buf = []
+        self._len = 0
+        self._last = ""
+        self._newlines = 0
+        self._spans = []
+        for style in self._style_start:
+            self._style_start[style] = 0
+        self._link_start = 0
+
+    def text(self, data: str) -> None:
+        if self._drop:
+            if self._drop != "head" or not data.strip():
+                return
+            self._drop = ""  # text ends an unclosed <head>, as in browsers
+        if self._pre:
+            if "&" in data:  # cleaned with the whole code block
+                data = htmllib.unescape(data)
+            if data:
+                self._put(data)
+            return
+        if "&" in data:
+            data = clean_text(htmllib.unescape(data))
+        data = _COLLAPSE.sub(" ", data)
+        if data:
+            self._append(data)
+
+    def _line_break(self) -> None:
+        if self._pre:
+            self._put("\n")
+            return
+        self._strip_space()
+        if self._len and self._newlines < 2:
+            newlines = self._newlines
+            self._put("\n")
+            self._newlines = newlines + 1
+
+    # -- blocks --------------------------------------------------------------
+
+    def _link_tail(self, end: int) -> str:
+        """Marker for the open link's text in this block, recording its span."""
+        if self._link_url is None or self._link_start >= end:
+            return ""
+        number = self._number(self._link_url)
+        self._spans.append(Span(self._link_start, end, "link", number))
+        return f"[{number}]"
+
+    def _flush(self) -> None:
+        """End the current block (a block-level tag started or ended)."""
+        if self._pre:
+            if self._len and self._last != "\n":
+                self._put("\n")
+            return
+        if not self._len:
+            return
+        text = "".join(self._buf).rstrip(" \n")
+        end = len(text)
+        for style, start in self._style_start.items():
+            if start < end:
+                self._spans.append(Span(start, end, style))
+        text += self._link_tail(end)
+        spans = tuple(
+            sorted(
+                (
+                    s if s.end <= end else Span(s.start, end, s.style, s.link)
+                    for s in self._spans
+                    if s.start < min(s.end, end)
+                ),
+                key=lambda s: (s.start, s.end),
+            )
+        )
+        self._reset_inline()
+        if not text:
+            return
+        ctx = self._ctx[-1] if self._ctx else None
+        if ctx is None or ctx.kind == "table":
+            self.blocks.append(Block("paragraph", text, spans=spans))
+        elif ctx.kind == "heading":
+            self.blocks.append(Block("heading", text, ctx.level, spans=spans))
+        elif ctx.kind == "quote":
+            self.blocks.append(Block("quote", text, ctx.level, spans=spans))
+        else:
+            marker = " " * len(ctx.marker) if ctx.used else ctx.marker
+            ctx.used = True
+            self.blocks.append(Block("list_item", text, ctx.level, marker, spans))
+
+    def _flush_code(self) -> None:
+        """End a <pre>: whitespace kept, outer blank lines and trailing spaces dropped."""
+        lines = [line.rstrip() for line in clean_text("".join(self._buf)).split("\n")]
+        while lines and not lines[-1]:
+            lines.pop()
+        first = 0
+        while first < len(lines) and not lines[first]:
+            first += 1
+        text = "\n".join(lines[first:])
+        tail = self._link_tail(self._len)
+        self._reset_inline()
+        if text:
+            self.blocks.append(Block("code", text + tail))
+
+    def _image(self, attrs: dict[str, str]) -> None:
+        if attrs.get("width", "").strip() in ("0", "1") or attrs.get("height", "").strip() in (
+            "0",
+            "1",
+        ):
+            return  # tracking pixel
+        url = None
+        for name in _IMAGE_SOURCES:
+            url = self._resolve(attrs.get(name))
+            if url:
+                break
+        if url is None:
+            for name in ("srcset", "data-srcset"):
+                candidate = attrs.get(name, "").strip().split(",")[0].split()
+                url = self._resolve(candidate[0] if candidate else None)
+                if url:
+                    break
+        alt = _collapse(attrs.get("alt") or attrs.get("title") or "")
+        if url is None and not alt:
+            return
+        label = f"[image: {alt}]" if alt else "[image]"
+        number = self._number(url) if url else None
+        tail = f"[{number}]" if number else ""
+        if self._pre:
+            self._put(label + tail)
+        elif not self._len and self._link_url is None and not self._ctx:
+            spans = (Span(0, len(label), "link", number),) if number else ()
+            self.blocks.append(Block("image", label + tail, spans=spans))
+        else:
+            if self._len and self._last not in " \n":
+                self._put(" ")
+            start = self._len
+            self._put(label)
+            if number:
+                self._spans.append(Span(start, self._len, "link", number))
+                self._put(tail)
+            self._put(" ")
+
+    # -- elements ------------------------------------------------------------
+
+    def start(self, tag: str, attrs: str, closed: bool) -> None:
+        if self._drop:
+            if tag == self._drop:
+                if not closed:
+                    self._drop_depth += 1
+                return
+            if self._drop != "head" or tag in _HEAD_OK:
+                return
+            self._drop = ""  # an unclosed <head> ends where body content starts
+        if tag in _DROP:
+            if not closed and tag not in _VOID:
+                self._drop = tag
+                self._drop_depth = 1
+            return
+        if tag in _VOID:
+            if tag == "br":
+                self._line_break()
+            elif tag in ("img", "image"):
+                self._image(_parse_attrs(attrs))
+            elif tag == "hr":
+                self._flush()
+                if not self._pre:
+                    self.blocks.append(Block("rule", ""))
+            return
+        kind = _KIND.get(tag, _K_INLINE)
+        if kind == _K_STYLE:
+            style = _STYLE_OF[tag]
+            count = self._style_count.get(style, 0)
+            if not count:
+                self._style_start[style] = self._len
+            self._style_count[style] = count + 1
+        elif kind == _K_LINK:
+            if self._link_url is not None:  # <a> inside <a>: the first one ends here
+                self._end_link()
+            url = self._resolve(_parse_attrs(attrs).get("href"))
+            if url is not None:
+                self._link_url = url
+                self._link_start = self._len
+                self._link_frame = len(self._frames)
+        elif kind in (_K_CELL, _K_ROW):
+            ctx = self._ctx[-1] if self._ctx else None
+            if ctx is None or ctx.kind != "table":
+                self._flush()
+            elif kind == _K_ROW:
+                self._row_break(ctx)
+            else:
+                if ctx.cells and self._len and self._last != "\n":
+                    self._strip_space()
+                    self._put(" | ")
+                ctx.cells += 1
+        elif kind != _K_INLINE:
+            self._open_block(tag, kind, attrs)
+        if closed:  # XHTML-style <p/>: an empty element, not an unclosed one
+            if kind != _K_INLINE:
+                self._close(tag, kind, len(self._frames))
+            return
+        self._frames.append((tag, kind))
+        self._open[tag] = self._open.get(tag, 0) + 1
+
+    def _row_break(self, ctx: _Ctx) -> None:
+        ctx.cells = 0
+        if self._pre:
+            return
+        self._strip_space()
+        if self._len and self._last != "\n":
+            self._put("\n")
+
+    def _open_block(self, tag: str, kind: int, attrs: str) -> None:
+        if kind == _K_PRE:
+            self._flush()  # inside an outer <pre> this is just a line break
+            self._pre += 1
+            return
+        self._flush()
+        if kind == _K_HEADING:
+            self._ctx.append(_Ctx("heading", int(tag[1])))
+        elif kind == _K_LIST:
+            start = _to_int(_parse_attrs(attrs).get("start")) if tag == "ol" else None
+            self._lists.append(_List(tag == "ol", 1 if start is None else start))
+        elif kind == _K_ITEM:
+            depth = max(0, len(self._lists) - 1)
+            if tag == "li":
+                lst = self._lists[-1] if self._lists else None
+                if lst is not None and lst.ordered:
+                    value = _to_int(_parse_attrs(attrs).get("value"))
+                    number = lst.next if value is None else value
+                    lst.next = number + 1
+                    marker = f"{number}. "
+                else:
+                    marker = "• "
+                self._ctx.append(_Ctx("item", depth, marker))
+            else:  # definition list: term flush with the list, description indented
+                self._ctx.append(_Ctx("item", depth + (tag == "dd")))
+        elif kind == _K_QUOTE:
+            self._quotes += 1
+            self._ctx.append(_Ctx("quote", self._quotes))
+        elif kind == _K_TABLE:
+            self._ctx.append(_Ctx("table"))
+
+    def _end_style(self, style: SpanStyle) -> None:
+        count = self._style_count.get(style, 0) - 1
+        if count > 0:
+            self._style_count[style] = count
+            return
+        self._style_count.pop(style, None)
+        start = self._style_start.pop(style, 0)
+        end = self._len - (self._last == " ")
+        if start < end:
+            self._spans.append(Span(start, end, style))
+
+    def _end_link(self) -> None:
+        if self._pre:
+            tail = self._link_tail(self._len)
+            if tail:
+                self._put(tail)
+        else:
+            had_space = self._strip_space()
+            tail = self._link_tail(self._len)
+            if tail:
+                self._put(tail)
+            if had_space:
+                self._put(" ")
+        self._link_url = None
+        self._link_frame = -1
+
+    def _close(self, tag: str, kind: int, index: int) -> None:
+        """Run the end-of-element action for the frame that was at stack ``index``."""
+        if kind == _K_INLINE:
+            return
+        if kind == _K_STYLE:
+            self._end_style(_STYLE_OF[tag])
+        elif kind == _K_LINK:
+            if index == self._link_frame:
+                self._end_link()
+        elif kind == _K_CELL:
+            return
+        elif kind == _K_ROW:
+            ctx = self._ctx[-1] if self._ctx else None
+            if ctx is not None and ctx.kind == "table":
+                self._row_break(ctx)
+            else:
+                self._flush()
+        elif kind == _K_PRE:
+            if self._pre == 1:
+                self._flush_code()
+            else:
+                self._flush()
+            self._pre -= 1
+        else:
+            self._flush()
+            if kind == _K_LIST:
+                if self._lists:
+                    self._lists.pop()
+            elif kind != _K_BLOCK:
+                if self._ctx:
+                    self._ctx.pop()
+                if kind == _K_QUOTE:
+                    self._quotes -= 1
+
+    def end(self, tag: str) -> None:
+        if self._drop:
+            if tag == self._drop:
+                self._drop_depth -= 1
+                if not self._drop_depth:
+                    self._drop = ""
+            return
+        if not self._open.get(tag):
+            if tag == "br":  # browsers treat a stray </br> as <br>
+                self._line_break()
+            elif _KIND.get(tag, _K_INLINE) not in (_K_INLINE, _K_STYLE, _K_LINK):
+                self._flush()
+            return
+        while self._frames:
+            name, kind = self._frames.pop()
+            self._open[name] -= 1
+            self._close(name, kind, len(self._frames))
+            if name == tag:
+                break
+
+    def finish(self) -> Document:
+        self._drop = ""
+        while self._frames:
+            name, kind = self._frames.pop()
+            self._close(name, kind, len(self._frames))
+        if self._link_url is not None:
+            self._end_link()
+        if self._pre:
+            self._flush_code()
+        else:
+            self._flush()
+        return Document(tuple(self.blocks), tuple(self.links))
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+
+def _plain_document(text: str) -> Document:
+    """Text without tags: entities decoded, blank lines separate paragraphs,
+    single newlines kept as line breaks (poems and addresses survive)."""
+    text = clean_text(htmllib.unescape(text))
+    blocks = []
+    for para in re.split(r"\n[ \t]*\n", text):
+        lines = [_COLLAPSE.sub(" ", line).strip() for line in para.split("\n")]
+        body = "\n".join(line for line in lines if line)
+        if body:
+            blocks.append(Block("paragraph", body))
+    return Document(tuple(blocks), ())
+
+
+def html_to_document(html: str | None, base_url: str | None = None) -> Document:
+    """Parse feed HTML (or plain text) into blocks; never raises on any string.
+
+    Relative links and image sources are resolved against ``base_url``; only
+    http(s) and mailto targets are numbered and listed.
+    """
+    if not html:
+        return Document((), ())
+    # One pass over the whole input removes escape sequences and control
+    # characters. Tabs are parked on a noncharacter so clean_text does not expand
+    # them here; <pre> blocks expand them later, relative to their own lines.
+    html = clean_text(html.replace("\ufffe", "").replace("\t", "\ufffe")).replace("\ufffe", "\t")
+    if not _LOOKS_LIKE_HTML.search(html):
+        return _plain_document(html)
+    base = clean_text(_URL_NOISE.sub("", base_url)).strip() if base_url else None
+    builder = _Builder(base or None)
+    try:
+        for kind, value, attrs in _tokens(html):
+            if kind == 0:
+                builder.text(value)
+            elif kind == 2:
+                builder.end(value)
+            else:
+                builder.start(value, attrs, kind == 3)
+        return builder.finish()
+    except Exception:  # pragma: no cover - last line of defence for hostile input
+        # A bug here must not take the reader down: fall back to the tag-stripped text.
+        return _plain_document(re.sub(r"<[^>]*>", " ", html))
+
+
+# --------------------------------------------------------------------------
+# Layout
+# --------------------------------------------------------------------------
+
+# East Asian wide/fullwidth ranges (CJK, Hangul, kana, fullwidth forms, common
+# emoji): two terminal cells each. An approximation, erring towards "wide".
+_WIDE_RANGES = (
+    "\u1100-\u115f\u231a\u231b\u2329\u232a\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615"
+    "\u2648-\u2653\u267f\u2693\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea"
+    "\u26f2\u26f3\u26f5\u26fa\u26fd\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757"
+    "\u2795-\u2797\u27b0\u27bf\u2b1b\u2b1c\u2b50\u2b55\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\ua000-\ua4cf\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19"
+    "\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\U0001f004\U0001f0cf\U0001f18e\U0001f191-\U0001f19a"
+    "\U0001f200-\U0001f64f\U0001f680-\U0001f6ff\U0001f7e0-\U0001f7eb\U0001f900-\U0001f9ff"
+    "\U0001fa70-\U0001faff\U00020000-\U0003fffd"
+)
+_WIDE = re.compile(f"[{_WIDE_RANGES}]")
+_WRAP_TOKEN = re.compile(f"[ ]+|[{_WIDE_RANGES}]|[^ {_WIDE_RANGES}]+")
+_MAX_DEPTH = 20  # deeper nesting is drawn at this depth so lines keep some room
+
+
+def _cells(text: str) -> int:
+    """Terminal cells ``text`` occupies (wide characters count two)."""
+    return len(text) + len(_WIDE.findall(text))
+
+
+def _wrap_wide(line: str, width: int, first: str, rest: str) -> list[str]:
+    """Greedy wrap by display width; CJK text may break between any two characters."""
+    out: list[str] = []
+    prefix = first
+    cur = ""
+    used = 0
+    space = False
+    for token in _WRAP_TOKEN.findall(line):
+        if token[0] == " ":
+            space = bool(cur)
+            continue
+        size = _cells(token)
+        gap = 1 if space else 0
+        space = False
+        if cur and used + gap + size <= width - len(prefix):
+            cur += " " * gap + token
+            used += gap + size
+            continue
+        if cur:
+            out.append(prefix + cur)
+            prefix = rest
+        room = max(1, width - len(prefix))
+        while size > room:  # a word wider than the line: cut it
+            cut = 0
+            taken = 0
+            while cut < len(token) and taken + _cells(token[cut]) <= room:
+                taken += _cells(token[cut])
+                cut += 1
+            cut = max(cut, 1)
+            out.append(prefix + token[:cut])
+            prefix = rest
+            room = max(1, width - len(prefix))
+            token = token[cut:]
+            size = _cells(token)
+        cur = token
+        used = size
+    if cur or not out:
+        out.append(prefix + cur)
+    return out
+
+
+def _fit_prefix(prefix: str, width: int | None) -> str:
+    """Shorten an indent/marker prefix from the left so text keeps some room."""
+    if width is None:
+        return prefix
+    room = width - max(1, min(20, width // 2))
+    return prefix if len(prefix) <= room else prefix[len(prefix) - max(room, 0) :]
+
+
+def _wrap_block(text: str, width: int | None, first: str, rest: str) -> list[str]:
+    """Wrap each "\\n"-separated line of ``text``; ``first`` prefixes the very first."""
+    first = _fit_prefix(first, width)
+    rest = _fit_prefix(rest, width)
+    out: list[str] = []
+    for line in text.split("\n"):
+        prefix = rest if out else first
+        if not line.strip():
+            out.append(prefix.rstrip())
+        elif width is None:
+            out.append(prefix + line)
+        elif _WIDE.search(line):
+            out.extend(_wrap_wide(line, width, prefix, rest))
+        else:
+            out.extend(
+                textwrap.wrap(
+                    line,
+                    width=width,
+                    initial_indent=prefix,
+                    subsequent_indent=rest,
+                    break_long_words=True,
+                )
+                or [prefix.rstrip()]
+            )
+    return out
+
+
+def _render(block: Block, width: int | None) -> list[str]:
+    text = clean_text(block.text)
+    if block.kind == "rule":
+        return ["─" * (width or 40)]
+    if block.kind == "code":
+        return ["    " + line if line.strip() else "" for line in text.split("\n")]
+    if block.kind == "heading":
+        prefix = "#" * min(max(block.level, 1), 6) + " "
+        return _wrap_block(text, width, prefix, " " * len(prefix))
+    if block.kind == "quote":
+        prefix = "> " * min(max(block.level, 1), _MAX_DEPTH)
+        return _wrap_block(text, width, prefix, prefix)
+    if block.kind == "list_item":
+        indent = "  " * min(max(block.level, 0), _MAX_DEPTH)
+        marker = clean_text(block.marker)
+        return _wrap_block(text, width, indent + marker, indent + " " * len(marker))
+    return _wrap_block(text, width, "", "")
+
+
+def document_to_text(doc: Document, width: int | None = None, *, link_list: bool = True) -> str:
+    """Lay out a document as plain text, wrapped to ``width`` cells when given.
+
+    Code blocks are never wrapped. With ``link_list`` the numbered URLs follow
+    under "Links:". No line has trailing spaces, blank lines never repeat, and
+    there is no final newline. A width below 1 means no wrapping.
+    """
+    if width is not None and width < 1:
+        width = None
+    lines: list[str] = []
+    prev: Block | None = None
+    for block in doc.blocks:
+        rendered = _render(block, width)
+        if not any(rendered):
+            continue
+        if prev is not None:
+            if block.kind == prev.kind == "list_item":
+                pass
+            elif block.kind == prev.kind == "quote":
+                depth = min(block.level, prev.level, _MAX_DEPTH)
+                lines.append(("> " * depth).rstrip())
+            else:
+                lines.append("")
+        lines.extend(rendered)
+        prev = block
+    if link_list and doc.links:
+        lines += ["", "Links:"]
+        lines += [f"[{i}] {clean_text(url)}" for i, url in enumerate(doc.links, 1)]
+    out: list[str] = []
+    for line in "\n".join(lines).split("\n"):
+        line = line.rstrip()
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+def html_to_text(html: str | None, base_url: str | None = None, width: int | None = None) -> str:
+    """HTML straight to display text: :func:`html_to_document` then :func:`document_to_text`."""
+    return document_to_text(html_to_document(html, base_url), width)
+
+
+def reading_time_minutes(doc: Document, words_per_minute: int = 230) -> int:
+    """Estimated minutes to read ``doc``: 0 for no text, otherwise at least 1.
+
+    Each CJK character counts as one word (such text has no spaces and reads at
+    a similar number of characters per minute).
+    """
+    words = 0
+    for block in doc.blocks:
+        if block.kind in ("rule", "image"):
+            continue
+        wide = len(_WIDE.findall(block.text))
+        words += wide + len(_WIDE.sub(" ", block.text).split())
+    if not words:
+        return 0
+    return max(1, math.ceil(words / max(1, words_per_minute)))
