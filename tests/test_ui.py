@@ -260,7 +260,9 @@ async def test_hostile_feed_text_is_shown_literally(
             "guid": "x",
             "link": "https://evil.example/x",
             "pubDate": "Mon, 02 Nov 2026 10:00:00 GMT",
-            "description": "<p>[/] [@click=app.quit]body[/] \x1b[31mred</p><script>alert(1)</script>",
+            "description": (
+                "<p>[/] [@click=app.quit]body[/] \x1b[31mred</p><script>alert(1)</script>"
+            ),
         }
     ]
     url = feed_server.add("/evil.xml", rss("[b]Evil[/b] \x1b]2;title\x07feed", items))
