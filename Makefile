@@ -37,7 +37,7 @@ pytest: $(TEST_STAMP)
 	$(BIN)/pytest -n 2
 
 screenshots: $(TEST_STAMP)
-	$(BIN)/python -m reader.ui.screenshots screenshots
+	$(BIN)/python screenshots/make_screenshots.py screenshots
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

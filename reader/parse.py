@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import feedparser
 
@@ -58,7 +59,14 @@ def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) ->
         sanitize_html=True,
         resolve_relative_uris=True,
     )
-    entries = tuple(_unique(_xml_entry(entry) for entry in result.get("entries", [])))
+    raw_entries = result.get("entries", [])
+    own = _own_identities(content, response_headers, raw_entries) if url else None
+    entries = tuple(
+        _unique(
+            _xml_entry(entry, own[number] if own else None)
+            for number, entry in enumerate(raw_entries)
+        )
+    )
     feed = result.get("feed", {})
     version = result.get("version", "")
     bozo = result.get("bozo", 0)
@@ -76,6 +84,35 @@ def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) ->
         entries=entries,
         warning=warning,
     )
+
+
+def _own_identities(
+    content: bytes, response_headers: dict[str, str], entries: list[Any]
+) -> list[tuple[object, object]] | None:
+    """Each entry's (id, link) as the document wrote them, if feedparser changed any.
+
+    feedparser joins a relative guid/id (or link) to the fetch URL, so such an
+    entry's identity would change when the feed moves. Only when some identity
+    is not literally in the document is it parsed again without that URL.
+    """
+    for entry in entries:
+        key = entry.get("id") or entry.get("link")
+        if not isinstance(key, str) or not key.strip():
+            continue
+        if key.encode() not in content and xml_escape(key).encode() not in content:
+            break
+    else:
+        return None
+    headers = {k: v for k, v in response_headers.items() if k != "content-location"}
+    again = feedparser.parse(
+        io.BytesIO(content),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    ).get("entries", [])
+    if len(again) != len(entries):
+        return None
+    return [(entry.get("id"), entry.get("link")) for entry in again]
 
 
 def _reject_reason(content: bytes, result: Any) -> str:
@@ -118,11 +155,13 @@ def _describe_bozo(exc: object, line_shift: int = 0) -> str:
     return f"{name}: {message}" if message else name
 
 
-def _xml_entry(entry: Any) -> ParsedEntry:
+def _xml_entry(entry: Any, own: tuple[object, object] | None = None) -> ParsedEntry:
+    """One feedparser entry; ``own`` is its unresolved (id, link) for the identity."""
     title = _plain(entry.get("title"))
     link = entry.get("link") or None
     published = _to_datetime(entry.get("published_parsed"))
-    updated = _to_datetime(entry.get("updated_parsed"))
+    # dict.get: feedparser's own get() falls back to published, with a DeprecationWarning.
+    updated = _to_datetime(dict.get(entry, "updated_parsed"))
     contents = entry.get("content") or []
     content = "\n".join(c.get("value", "") for c in contents if c.get("value")) or None
     summary = entry.get("summary") or None
@@ -134,7 +173,7 @@ def _xml_entry(entry: Any) -> ParsedEntry:
         if e.get("href")
     )
     return ParsedEntry(
-        id=entry_identity(entry.get("id"), link, title, published or updated),
+        id=_identity(own, entry.get("id"), link, title, published or updated),
         title=title,
         link=link,
         author=_plain(entry.get("author")),
@@ -154,6 +193,20 @@ def entry_identity(guid: object, link: str | None, title: str | None, date: date
         return link.strip()
     basis = f"{title or ''}\x00{date.isoformat() if date else ''}"
     return "sha1:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()
+
+
+def _identity(
+    own: tuple[object, object] | None,
+    guid: object,
+    link: str | None,
+    title: str | None,
+    date: datetime | None,
+) -> str:
+    if own is not None:
+        own_guid, own_link = own
+        guid = own_guid
+        link = own_link if isinstance(own_link, str) else None
+    return entry_identity(guid, link, title, date)
 
 
 def _unique(entries: Iterable[ParsedEntry]) -> Iterable[ParsedEntry]:

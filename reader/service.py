@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from reader.config import load_config
@@ -126,17 +127,36 @@ class Service:
             limit=limit,
         )
 
+    def _title_override(self, feed_url: str) -> str | None:
+        """The config's ``title`` for a feed, which wins over the feed's own."""
+        for feed in self.config.feeds:
+            if feed.url == feed_url:
+                return feed.title
+        return None
+
     def entry_rows(self, ids: Sequence[int]) -> dict[int, EntryRow]:
-        return self.storage.entry_rows(ids)
+        rows = self.storage.entry_rows(ids)
+        overrides = {f.url: f.title for f in self.config.feeds if f.title}
+        if overrides:
+            for key, row in rows.items():
+                title = overrides.get(row.feed_url)
+                if title is not None:
+                    rows[key] = replace(row, feed_title=title)
+        return rows
 
     def entry(self, entry_id: int) -> Entry | None:
         entry = self.storage.entry(entry_id)
         if entry is None or entry.feed_url not in {f.url for f in self.config.feeds}:
             return None
-        return entry
+        title = self._title_override(entry.feed_url)
+        return replace(entry, feed_title=title) if title else entry
 
     def entries(self, ids: Sequence[int]) -> list[Entry]:
-        return self.storage.entries(ids)
+        overrides = {f.url: f.title for f in self.config.feeds if f.title}
+        return [
+            replace(e, feed_title=overrides[e.feed_url]) if e.feed_url in overrides else e
+            for e in self.storage.entries(ids)
+        ]
 
     def counts(self) -> tuple[int, int, int]:
         """(all, unread, starred) over every configured feed."""

@@ -22,7 +22,6 @@ import html as htmllib
 import math
 import re
 import textwrap
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
@@ -109,67 +108,6 @@ _RAW_END = {name: re.compile(r"</" + name + r"(?=[\t\n\f\r />]|\Z)", re.I) for n
 _LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z!?]|/[a-zA-Z])")
 
 
-def _tokens(src: str) -> Iterator[tuple[int, str, str]]:
-    """Yield (kind, name-or-text, attrs) with kind 0 text, 1 start, 2 end, 3 self-closing start."""
-    pos = 0
-    n = len(src)
-    last_gt = src.rfind(">")
-    find = src.find
-    while pos < n:
-        lt = find("<", pos)
-        if lt < 0 or lt > last_gt:  # no tag can be complete any more: the rest is text
-            yield 0, src[pos:], ""
-            return
-        if lt > pos:
-            yield 0, src[pos:lt], ""
-        nxt = src[lt + 1 : lt + 2]
-        if nxt.isascii() and nxt.isalpha():
-            m = _START_TAG.match(src, lt) or _START_TAG_LOOSE.match(src, lt)
-            if m is None:  # cannot happen while a ">" follows; stay safe anyway
-                yield 0, "<", ""
-                pos = lt + 1
-                continue
-            name = m.group(1).lower()
-            attrs = m.group(2)
-            pos = m.end()
-            closed = attrs.endswith("/") and (len(attrs) == 1 or attrs[-2] in "\t\n\f\r \"'")
-            raw_end = _RAW_END.get(name)
-            if raw_end is not None:
-                if not closed:
-                    e = raw_end.search(src, pos)
-                    if e is None:
-                        return
-                    gt = find(">", e.end())
-                    if gt < 0:
-                        return
-                    pos = gt + 1
-                continue
-            yield (3 if closed else 1), name, attrs
-        elif nxt == "/":
-            m = _END_TAG.match(src, lt)
-            if m is not None:
-                yield 2, m.group(1).lower(), ""
-                pos = m.end()
-            else:  # "</>" or "</ junk>": a bogus comment, or plain text if it never ends
-                gt = find(">", lt)
-                pos = gt + 1 if gt >= 0 else n
-        elif nxt == "!" or nxt == "?":
-            if src.startswith("<!--", lt):
-                if src.startswith("<!-->", lt):
-                    pos = lt + 5
-                elif src.startswith("<!--->", lt):
-                    pos = lt + 6
-                else:
-                    end = find("-->", lt + 4)
-                    pos = n if end < 0 else end + 3
-            else:  # doctype, CDATA outside foreign content, processing instruction
-                gt = find(">", lt)
-                pos = n if gt < 0 else gt + 1
-        else:
-            yield 0, "<", ""
-            pos = lt + 1
-
-
 def _parse_attrs(attrs: str) -> dict[str, str]:
     """Attribute names (lower-cased) to decoded values; the first duplicate wins."""
     out: dict[str, str] = {}
@@ -180,7 +118,8 @@ def _parse_attrs(attrs: str) -> dict[str, str]:
         value = m.group(2) or ""
         if value[:1] in ("'", '"'):
             value = value[1:-1]
-        out[name] = htmllib.unescape(value) if "&" in value else value
+        # The input was cleaned as a whole; only decoded entities can add controls.
+        out[name] = clean_text(htmllib.unescape(value)) if "&" in value else value
     return out
 
 
@@ -247,6 +186,8 @@ _COLLAPSE = re.compile(r"[ \t\n]+")
 _URL_NOISE = re.compile(r"[\t\n\r]")
 _INT = re.compile(r"\s*([+-]?\d{1,9})\s*\Z")
 _LINK_SCHEMES = frozenset(("http", "https", "mailto"))
+# An absolute http(s) URL with a plain host; group 1 is its origin.
+_ABSOLUTE_URL = re.compile(r"(https?://[a-z0-9.-]+(?::[0-9]+)?)(?:[/?#]|\Z)", re.I)
 # Lazy-loading pages keep the real image in a data attribute and a placeholder in src.
 _IMAGE_SOURCES = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 
@@ -290,6 +231,10 @@ class _Builder:
         self.blocks: list[Block] = []
         self.links: dict[str, int] = {}
         self._base = base_url
+        # "scheme://host" of base_url, for the fast path of root-relative links.
+        origin = _ABSOLUTE_URL.match(base_url or "")
+        self._origin = origin.group(1) if origin else ""
+        self._resolved: dict[str, str | None] = {}
         # Inline text of the block being built.
         self._buf: list[str] = []
         self._len = 0
@@ -311,15 +256,85 @@ class _Builder:
         self._drop = ""
         self._drop_depth = 0
 
+    # -- tokenizer -----------------------------------------------------------
+
+    def feed(self, src: str) -> None:
+        """Tokenize ``src`` (already cleaned) and build blocks as tags arrive."""
+        pos = 0
+        n = len(src)
+        last_gt = src.rfind(">")
+        find = src.find
+        text = self.text
+        start = self.start
+        end = self.end
+        while pos < n:
+            lt = find("<", pos)
+            if lt < 0 or lt > last_gt:  # no tag can be complete any more: the rest is text
+                text(src[pos:])
+                return
+            if lt > pos:
+                text(src[pos:lt])
+            c = src[lt + 1]  # exists: lt < last_gt
+            if "a" <= c <= "z" or "A" <= c <= "Z":
+                m = _START_TAG.match(src, lt) or _START_TAG_LOOSE.match(src, lt)
+                if m is None:  # cannot happen while a ">" follows; stay safe anyway
+                    text("<")
+                    pos = lt + 1
+                    continue
+                name = m.group(1).lower()
+                attrs = m.group(2)
+                pos = m.end()
+                closed = attrs[-1:] == "/" and (len(attrs) == 1 or attrs[-2] in "\t\n\f\r \"'")
+                raw_end = _RAW_END.get(name)
+                if raw_end is None:
+                    start(name, attrs, closed)
+                elif not closed:  # script, style...: skip to the end tag unseen
+                    e = raw_end.search(src, pos)
+                    gt = find(">", e.end()) if e is not None else -1
+                    if gt < 0:
+                        return
+                    pos = gt + 1
+            elif c == "/":
+                m = _END_TAG.match(src, lt)
+                if m is not None:
+                    end(m.group(1).lower())
+                    pos = m.end()
+                else:  # "</>" or "</ junk>": a bogus comment
+                    pos = find(">", lt) + 1
+            elif c == "!" or c == "?":
+                if src.startswith("<!--", lt):
+                    if src.startswith("<!-->", lt):
+                        pos = lt + 5
+                    elif src.startswith("<!--->", lt):
+                        pos = lt + 6
+                    else:
+                        close = find("-->", lt + 4)
+                        pos = n if close < 0 else close + 3
+                else:  # doctype, CDATA outside foreign content, processing instruction
+                    pos = find(">", lt) + 1
+            else:
+                text("<")
+                pos = lt + 1
+
     # -- links ------------------------------------------------------------
 
     def _resolve(self, href: str | None) -> str | None:
         """Absolute http(s)/mailto URL for href, or None when it is not worth a number."""
         if not href:
             return None
-        href = clean_text(_URL_NOISE.sub("", href)).strip()
-        if not href or href.startswith("#"):  # in-page anchors lead nowhere in a terminal
+        url = self._resolved.get(href, "")
+        if url == "":
+            url = self._resolved[href] = self._resolve_new(href)
+        return url
+
+    def _resolve_new(self, href: str) -> str | None:
+        href = _URL_NOISE.sub("", href).strip(" ")
+        if not href or href[0] == "#":  # in-page anchors lead nowhere in a terminal
             return None
+        if _ABSOLUTE_URL.match(href):  # the common case, without urljoin's cost
+            return href.replace(" ", "%20")
+        if href[0] == "/" and href[1:2] != "/" and "/." not in href and self._origin:
+            return (self._origin + href).replace(" ", "%20")
         try:
             url = urljoin(self._base, href) if self._base else href
             if url.startswith("//"):
@@ -331,7 +346,7 @@ class _Builder:
             return None
         if parts.scheme != "mailto" and not parts.netloc:
             return None
-        return clean_text(url).replace(" ", "%20")
+        return url.replace(" ", "%20")
 
     def _number(self, url: str) -> int:
         number = self.links.get(url)
@@ -741,13 +756,7 @@ def html_to_document(html: str | None, base_url: str | None = None) -> Document:
     base = clean_text(_URL_NOISE.sub("", base_url)).strip() if base_url else None
     builder = _Builder(base or None)
     try:
-        for kind, value, attrs in _tokens(html):
-            if kind == 0:
-                builder.text(value)
-            elif kind == 2:
-                builder.end(value)
-            else:
-                builder.start(value, attrs, kind == 3)
+        builder.feed(html)
         return builder.finish()
     except Exception:  # pragma: no cover - last line of defence for hostile input
         # A bug here must not take the reader down: fall back to the tag-stripped text.

@@ -239,7 +239,9 @@ def _iso(value: object) -> str:
     return escape(str(value))
 
 
-def rss(title: str, items: Sequence[Mapping[str, Any]], *, link: str = "http://example.org/") -> str:
+def rss(
+    title: str, items: Sequence[Mapping[str, Any]], *, link: str = "http://example.org/"
+) -> str:
     """An RSS 2.0 document.
 
     Item keys (all optional): ``title``, ``link``, ``guid``, ``pubDate`` (a

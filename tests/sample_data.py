@@ -106,7 +106,8 @@ def build_sample(directory: Path) -> tuple[Path, Path]:
                     summary=BODY,
                 )
             )
-        parsed = ParsedFeed(title=url, link=url, entries=tuple(entries))
+        site = url.split("/")[2]
+        parsed = ParsedFeed(title=site, link=f"https://{site}/", entries=tuple(entries))
         plan = plan_entries(parsed.entries, {})
         update = FeedUpdate(url, NOW - timedelta(minutes=5), parsed=parsed)
         storage.apply_update(update, plan.new, plan.changed)

@@ -47,9 +47,7 @@ def test_issue_example_loads_exactly(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, ISSUE_EXAMPLE))
     assert config.settings.refresh_on_start is True
     assert config.settings.refresh_interval == 1800
-    assert config.feeds == (
-        FeedConfig("https://tass.com/rss/v2.xml", "TASS", ("news", "world")),
-    )
+    assert config.feeds == (FeedConfig("https://tass.com/rss/v2.xml", "TASS", ("news", "world")),)
     assert config.warnings == ()
     assert config.path == str(tmp_path / "config.toml")
 

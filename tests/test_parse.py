@@ -144,6 +144,27 @@ def test_atom_and_json_identity_fallbacks() -> None:
     assert json_b.id.startswith("sha1:")
 
 
+def test_relative_ids_do_not_depend_on_the_fetch_url() -> None:
+    # feedparser joins permalink guids and links to the document URL; the
+    # identity must not change when the same feed is fetched from a new URL.
+    document = rss("rel", [{"title": "a"}, {"title": "b", "link": "/p/2"}]).replace(
+        "<title>a</title>", "<title>a</title><guid>17</guid>"
+    )
+    old = parse_feed(document.encode(), url="http://old.example/feed")
+    new = parse_feed(document.encode(), url="https://new.example/x/feed")
+    assert [e.id for e in old.entries] == [e.id for e in new.entries] == ["17", "/p/2"]
+    assert old.entries[1].link == "http://old.example/p/2"  # links are still resolved
+    assert new.entries[1].link == "https://new.example/p/2"
+    atom_doc = atom("rel", [{"id": "42", "title": "x"}]).encode()
+    assert parse_feed(atom_doc, url="https://a.example/feed").entries[0].id == "42"
+
+
+def test_absolute_ids_with_escaped_characters_are_kept() -> None:
+    document = rss("abs", [{"title": "a", "guid": "https://a.example/?p=1&x=2"}])
+    (entry,) = parse_feed(document.encode(), url="https://a.example/feed").entries
+    assert entry.id == "https://a.example/?p=1&x=2"
+
+
 def test_repeated_ids_in_one_document_keep_the_first() -> None:
     document = rss("dup", [{"title": "first", "guid": "x"}, {"title": "second", "guid": "x"}])
     entries = parse_feed(document.encode()).entries
@@ -162,7 +183,7 @@ def test_html_page() -> None:
 
 
 def test_malformed_xml_without_entries_reports_the_line() -> None:
-    body = b"<rss version='2.0'>\n<channel>\n<item><title>x</broken>\n"
+    body = b"<rss version='2.0'>\n<channel>\n<title>x</broken>\n"
     assert reject(body).startswith("XML error at line 3: ")
 
 

@@ -27,8 +27,8 @@ from reader.ui.formatting import short_date
 
 RowSource = Callable[[Sequence[int]], Mapping[int, EntryRow]]
 
-DATE_WIDTH = 10
-FEED_WIDTH = 16
+DATE_WIDTH = 11
+FEED_WIDTH = 18
 _CACHE_LIMIT = 4000
 
 
@@ -229,25 +229,30 @@ class ArticleList(ScrollView, can_focus=True):
             row = self._rows.get(entry_id)
         if row is None:  # deleted meanwhile
             return Strip.blank(width, base)
-        strip = Strip(self._segments(row), None).crop_extend(0, width, None)
-        if index == self.cursor:
-            strip = strip.apply_style(self.get_component_rich_style("article-list--cursor"))
-        return strip.apply_style(base)
+        cursor = (
+            self.get_component_rich_style("article-list--cursor") if index == self.cursor else None
+        )
+        fill = base + cursor if cursor is not None else base
+        return Strip(self._segments(row, cursor)).crop_extend(0, width, fill)
 
-    def _segments(self, row: EntryRow) -> list[Segment]:
+    def _segments(self, row: EntryRow, overlay: Style | None) -> list[Segment]:
+        """The row's cells; ``overlay`` (the cursor) is drawn over every cell."""
         text_style = self.get_component_rich_style(
             "article-list--read" if row.read else "article-list--unread"
         )
         meta = self.get_component_rich_style("article-list--meta")
         star = self.get_component_rich_style("article-list--star")
+        if overlay is not None:
+            text_style, meta, star = text_style + overlay, meta + overlay, star + overlay
         segments = [
             Segment(" ● " if not row.read else "   ", text_style),
             Segment("★ " if row.starred else "  ", star),
             Segment(short_date(row.date, self._clock()).ljust(DATE_WIDTH), meta),
         ]
         if self.show_feed:
-            feed = clean_line(row.feed_title, FEED_WIDTH - 1)
-            segments.append(Segment(_fit(feed, FEED_WIDTH), meta + Style(bold=False)))
+            width = max(min(FEED_WIDTH, self.scrollable_content_region.width // 5), 8)
+            feed = clean_line(row.feed_title, width)
+            segments.append(Segment(_fit(feed, width), meta + Style(bold=False)))
         segments.append(Segment(clean_line(row.title) or "(untitled)", text_style))
         return segments
 

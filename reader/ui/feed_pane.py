@@ -22,12 +22,16 @@ UNTAGGED = "untagged"
 
 
 def _label(icon: str, name: str, count: str, *, style: str = "", indent: int = 0) -> Table:
-    grid = Table.grid(expand=True, padding=0)
+    """Icon (indented), name cut with an ellipsis, count flush right."""
+    grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True, width=indent + len(icon), justify="right")
     grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
-    grid.add_column(no_wrap=True, justify="right", width=max(len(count) + 1, 1))
-    name_text = Text(" " * indent + icon, style=style)
-    name_text.append(name, style=style)
-    grid.add_row(name_text, Text(count, style="dim" if count in ("", "0") else "bold"))
+    grid.add_column(no_wrap=True, justify="right", width=max(len(count), 1))
+    grid.add_row(
+        Text(" " * indent + icon, style=style),
+        Text(name, style=style),
+        Text(count, style="dim" if count in ("", "0") else "bold"),
+    )
     return grid
 
 
@@ -60,9 +64,9 @@ class FeedPane(OptionList):
         current = self.highlighted_view
         total, unread, starred = counts
         options: list[Option] = [
-            Option(_label("≡ ", "All", str(total)), id="all"),
-            Option(_label("● ", "Unread", str(unread)), id="unread"),
-            Option(_label("★ ", "Starred", str(starred)), id="starred"),
+            Option(_label("≡", "All", str(total)), id="all"),
+            Option(_label("●", "Unread", str(unread)), id="unread"),
+            Option(_label("★", "Starred", str(starred)), id="starred"),
         ]
         views: dict[str, View] = {"all": ALL, "unread": UNREAD, "starred": STARRED}
         self._errors = {}
@@ -90,7 +94,7 @@ class FeedPane(OptionList):
                 unread_in_tag = sum(f.unread for f in members)
                 options.append(
                     Option(
-                        _label("▾ ", clean_line(label, 60), str(unread_in_tag or ""), style="bold"),
+                        _label("▾", clean_line(label, 60), str(unread_in_tag or ""), style="bold"),
                         id=section_id,
                     )
                 )
@@ -101,11 +105,11 @@ class FeedPane(OptionList):
                 options.append(
                     Option(
                         _label(
-                            "⚠ " if broken else "  ",
+                            "⚠" if broken else " ",
                             clean_line(feed.title, 200),
                             str(feed.unread) if feed.unread else "",
                             style="red" if broken else "",
-                            indent=1 if group_view else 0,
+                            indent=2 if group_view else 0,
                         ),
                         id=option_id,
                     )

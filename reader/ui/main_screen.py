@@ -73,10 +73,18 @@ class MainScreen(Screen[None]):
     MainScreen.-tiny #feeds { display: none; }
     MainScreen.-tiny #feeds:focus-within { display: block; width: 100%; }
     MainScreen #right { width: 1fr; }
-    MainScreen #articles { height: 2fr; border: round $primary-muted; }
+    MainScreen #articles { height: 2fr; min-height: 6; border: round $primary-muted; }
     MainScreen #article { height: 3fr; border: round $primary-muted; }
+    MainScreen.-short #articles { height: 1fr; }
+    MainScreen.-short #article { height: 1fr; }
+    MainScreen #feeds, MainScreen #articles, MainScreen #article {
+        border-title-color: $text-muted;
+        border-subtitle-color: $text-muted;
+    }
     MainScreen #feeds:focus, MainScreen #articles:focus, MainScreen #article:focus {
         border: round $accent;
+        border-title-color: $accent;
+        border-title-style: bold;
     }
     """
 
@@ -132,9 +140,10 @@ class MainScreen(Screen[None]):
             self.action_refresh_all()
 
     def on_resize(self) -> None:
-        width = self.size.width
+        width, height = self.size
         self.set_class(width < 100, "-narrow")
         self.set_class(width < 60, "-tiny")
+        self.set_class(height < 30, "-short")
 
     # -- data down -------------------------------------------------------
 
