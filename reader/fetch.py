@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import ssl
+from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -142,11 +144,26 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it was raised from, innermost last."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
 def describe_http_error(exc: httpx.HTTPError) -> str:
     """A short, credential-free sentence for a transport failure."""
     text = one_line(str(exc)) or type(exc).__name__
     lowered = text.lower()
     if isinstance(exc, httpx.ConnectError):
+        causes = list(_causes(exc))
+        if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+            return "connection refused"  # httpx says only "All connection attempts failed"
+        if any(isinstance(cause, socket.gaierror) for cause in causes):
+            return "cannot resolve host name"
         if (
             "name or service not known" in lowered
             or "nodename nor servname" in lowered

@@ -213,6 +213,10 @@ class _List:
         self.next = start
 
 
+def _span_order(span: Span) -> tuple[int, int]:
+    return span.start, span.end
+
+
 def _to_int(value: str | None) -> int | None:
     if value is None:
         return None
@@ -412,7 +416,8 @@ class _Builder:
             return
         if "&" in data:
             data = clean_text(htmllib.unescape(data))
-        data = _COLLAPSE.sub(" ", data)
+        if "\n" in data or "\t" in data or "  " in data:
+            data = _COLLAPSE.sub(" ", data)
         if data:
             self._append(data)
 
@@ -450,30 +455,27 @@ class _Builder:
             if start < end:
                 self._spans.append(Span(start, end, style))
         text += self._link_tail(end)
-        spans = tuple(
-            sorted(
-                (
-                    s if s.end <= end else Span(s.start, end, s.style, s.link)
-                    for s in self._spans
-                    if s.start < min(s.end, end)
-                ),
-                key=lambda s: (s.start, s.end),
-            )
-        )
+        spans = [
+            s if s.end <= end else Span(s.start, end, s.style, s.link)
+            for s in self._spans
+            if s.start < s.end and s.start < end
+        ]
+        if len(spans) > 1:
+            spans.sort(key=_span_order)
         self._reset_inline()
         if not text:
             return
         ctx = self._ctx[-1] if self._ctx else None
         if ctx is None or ctx.kind == "table":
-            self.blocks.append(Block("paragraph", text, spans=spans))
+            self.blocks.append(Block("paragraph", text, spans=tuple(spans)))
         elif ctx.kind == "heading":
-            self.blocks.append(Block("heading", text, ctx.level, spans=spans))
+            self.blocks.append(Block("heading", text, ctx.level, spans=tuple(spans)))
         elif ctx.kind == "quote":
-            self.blocks.append(Block("quote", text, ctx.level, spans=spans))
+            self.blocks.append(Block("quote", text, ctx.level, spans=tuple(spans)))
         else:
             marker = " " * len(ctx.marker) if ctx.used else ctx.marker
             ctx.used = True
-            self.blocks.append(Block("list_item", text, ctx.level, marker, spans))
+            self.blocks.append(Block("list_item", text, ctx.level, marker, tuple(spans)))
 
     def _flush_code(self) -> None:
         """End a <pre>: whitespace kept, outer blank lines and trailing spaces dropped."""
@@ -781,6 +783,7 @@ _WIDE_RANGES = (
 )
 _WIDE = re.compile(f"[{_WIDE_RANGES}]")
 _WRAP_TOKEN = re.compile(f"[ ]+|[{_WIDE_RANGES}]|[^ {_WIDE_RANGES}]+")
+_LONG_WORD = re.compile(r"[^ ]{200}")
 _MAX_DEPTH = 20  # deeper nesting is drawn at this depth so lines keep some room
 
 
@@ -789,44 +792,48 @@ def _cells(text: str) -> int:
     return len(text) + len(_WIDE.findall(text))
 
 
-def _wrap_wide(line: str, width: int, first: str, rest: str) -> list[str]:
-    """Greedy wrap by display width; CJK text may break between any two characters."""
+def _wrap_cells(line: str, width: int, first: str, rest: str) -> list[str]:
+    """Greedy wrap by terminal cells, for what textwrap gets wrong or slow.
+
+    CJK text may break between any two characters, and a word wider than the
+    line is cut in one pass (textwrap re-slices it per line: quadratic).
+    """
     out: list[str] = []
     prefix = first
-    cur = ""
+    cur: list[str] = []
     used = 0
     space = False
     for token in _WRAP_TOKEN.findall(line):
         if token[0] == " ":
             space = bool(cur)
             continue
-        size = _cells(token)
+        # Multi-character tokens never contain wide characters (see _WRAP_TOKEN).
+        size = len(token) if len(token) > 1 else _cells(token)
         gap = 1 if space else 0
         space = False
         if cur and used + gap + size <= width - len(prefix):
-            cur += " " * gap + token
+            if gap:
+                cur.append(" ")
+            cur.append(token)
             used += gap + size
             continue
         if cur:
-            out.append(prefix + cur)
+            out.append(prefix + "".join(cur))
             prefix = rest
         room = max(1, width - len(prefix))
-        while size > room:  # a word wider than the line: cut it
-            cut = 0
-            taken = 0
-            while cut < len(token) and taken + _cells(token[cut]) <= room:
-                taken += _cells(token[cut])
-                cut += 1
-            cut = max(cut, 1)
-            out.append(prefix + token[:cut])
-            prefix = rest
-            room = max(1, width - len(prefix))
-            token = token[cut:]
-            size = _cells(token)
-        cur = token
+        if size > room and len(token) > 1:
+            at = 0
+            while len(token) - at > room:
+                out.append(prefix + token[at : at + room])
+                at += room
+                prefix = rest
+                room = max(1, width - len(prefix))
+            token = token[at:]
+            size = len(token)
+        cur = [token]
         used = size
     if cur or not out:
-        out.append(prefix + cur)
+        out.append(prefix + "".join(cur))
     return out
 
 
@@ -849,8 +856,8 @@ def _wrap_block(text: str, width: int | None, first: str, rest: str) -> list[str
             out.append(prefix.rstrip())
         elif width is None:
             out.append(prefix + line)
-        elif _WIDE.search(line):
-            out.extend(_wrap_wide(line, width, prefix, rest))
+        elif _WIDE.search(line) or _LONG_WORD.search(line):
+            out.extend(_wrap_cells(line, width, prefix, rest))
         else:
             out.extend(
                 textwrap.wrap(

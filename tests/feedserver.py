@@ -67,7 +67,11 @@ class FeedServer:
         self._httpd.daemon_threads = True
         self.port: int = self._httpd.server_address[1]
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="feedserver", daemon=True
+            # A short poll interval keeps stop() (which waits for one poll) fast.
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="feedserver",
+            daemon=True,
         )
 
     # -- lifecycle -------------------------------------------------------
