@@ -160,6 +160,8 @@ def _run_ui(service: Service) -> int:
 
 
 def _refresh(service: Service, args: argparse.Namespace) -> int:
+    from reader.fetch import redact_url  # progress lines end up in logs: no passwords
+
     urls = None
     if args.feed:
         urls = [_known_feed(service, args.feed)]
@@ -169,7 +171,7 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
         if outcome.error:
             if interactive:
                 print("\r\x1b[K", end="", file=sys.stderr)
-            print(f"failed: {outcome.url}: {outcome.error}", file=sys.stderr)
+            print(f"failed: {redact_url(outcome.url)}: {outcome.error}", file=sys.stderr)
         if interactive:
             print(f"\r\x1b[Krefreshing {done}/{total}", end="", file=sys.stderr, flush=True)
 
@@ -179,7 +181,8 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
     for outcome in outcomes:
         if outcome.moved_to:
             print(
-                f"moved: {outcome.url} now redirects permanently to {outcome.moved_to}; "
+                f"moved: {redact_url(outcome.url)} now redirects permanently to "
+                f"{redact_url(outcome.moved_to)}; "
                 "update the config",
                 file=sys.stderr,
             )

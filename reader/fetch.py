@@ -28,6 +28,14 @@ MAX_FEED_BYTES = 16 * 1024 * 1024
 _PERMANENT = {301, 308}
 
 
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s]*@")
+
+
+def redact_credentials(text: str) -> str:
+    """``text`` with the ``user:password@`` part of any URL in it removed."""
+    return _USERINFO.sub(r"\1", text)
+
+
 def redact_url(url: str) -> str:
     """The URL without any ``user:password@`` part, for messages."""
     try:
@@ -82,6 +90,14 @@ async def fetch_feed(
         return FetchResult(feed.url, error=describe_http_error(exc))
     except (ssl.SSLError, OSError) as exc:
         return FetchResult(feed.url, error=f"network error: {one_line(str(exc))}")
+    except httpx.InvalidURL as exc:  # not an httpx.HTTPError
+        return FetchResult(feed.url, error=f"invalid URL: {one_line(str(exc))}")
+    except UnicodeError:
+        return FetchResult(feed.url, error="invalid URL: bad international host name")
+    except Exception as exc:  # whatever else: this feed failed, the others go on
+        while isinstance(exc, ExceptionGroup) and exc.exceptions:
+            exc = exc.exceptions[0]
+        return FetchResult(feed.url, error=f"cannot fetch: {type(exc).__name__}: {exc}")
 
 
 async def _get(

@@ -32,7 +32,7 @@ def feed_json(feed: FeedInfo) -> dict[str, Any]:
     return {
         "url": feed.url,
         "title": clean_line(feed.title),
-        "tags": list(feed.tags),
+        "tags": [clean_line(tag) for tag in feed.tags],
         "unread": feed.unread,
         "total": feed.total,
         "last_fetched": iso_utc(feed.last_fetched),
@@ -64,7 +64,10 @@ def dumps(value: object) -> str:
 def feed_line(feed: FeedInfo) -> str:
     tags = f"  [{', '.join(clean_line(t) for t in feed.tags)}]" if feed.tags else ""
     status = f"  ! {clean_line(feed.last_error)}" if feed.last_error else ""
-    return f"{feed.unread:>5}/{feed.total:<5} {clean_line(feed.title)}{tags}  {feed.url}{status}"
+    return (
+        f"{feed.unread:>5}/{feed.total:<5} {clean_line(feed.title)}{tags}  "
+        f"{clean_line(feed.url)}{status}"
+    )
 
 
 def entry_line(entry: Entry) -> str:

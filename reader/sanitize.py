@@ -20,7 +20,7 @@ _ESCAPE_SEQUENCE = re.compile(
     | \x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC, DCS, SOS, PM, APC
     | \x9b[0-?]*[ -/]*[@-~]            # 8-bit CSI
     | [\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # 8-bit string controls
-    | \x1b[@-Z\\-_]?                   # any other ESC (with its one-byte final, if any)
+    | \x1b[ -/]*[0-~]?                  # any other ESC: intermediates, then one final byte
     """,
     re.VERBOSE,
 )

@@ -23,13 +23,14 @@ _CLEARED_ENV = (
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point HOME and the XDG dirs at a temp dir, so no test touches real files.
 
-    Returns the fake home directory. Proxies are cleared so requests to the
-    test server on 127.0.0.1 go straight to it.
+    Returns the fake home directory, which is outside ``tmp_path`` so tests
+    can still list that. Proxies are cleared so requests to the test server
+    on 127.0.0.1 go straight to it.
     """
-    home = tmp_path / "home"
+    home = tmp_path_factory.mktemp("home")
     for name, sub in (
         ("HOME", ""),
         ("XDG_CONFIG_HOME", ".config"),

@@ -87,7 +87,7 @@ def test_bad_duration_names_the_key(tmp_path: Path, value: str) -> None:
 
 def test_parse_duration_directly() -> None:
     assert parse_duration("90s", "x") == 90
-    with pytest.raises(ConfigError, match="^where: "):
+    with pytest.raises(ConfigError, match=r"^where: "):
         parse_duration("1w", "where")
 
 

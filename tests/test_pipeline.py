@@ -105,10 +105,8 @@ def test_config_title_overrides_feed_title(feed_server: FeedServer, open_service
 
 
 def test_atom_and_json_feed_over_http(feed_server: FeedServer, open_service: OpenService) -> None:
-    atom_url = feed_server.add(
-        "/atom", atom("Atom", [{"id": "a1", "title": "atom entry", "pubDate": DAY}]),
-        content_type="application/atom+xml",
-    )  # fmt: skip
+    atom_doc = atom("Atom", [{"id": "a1", "title": "atom entry", "pubDate": DAY}])
+    atom_url = feed_server.add("/atom", atom_doc, content_type="application/atom+xml")
     json_url = feed_server.add(
         "/json",
         json_feed("JSON", [{"id": "j1", "title": "json entry", "date_published": "2024-03-02"}]),
@@ -216,7 +214,8 @@ def test_errors_are_stored_per_feed_and_others_succeed(
 ) -> None:
     missing = feed_server.url("/missing")
     broken = feed_server.add("/broken", b"", status=500)
-    html = feed_server.add("/page", "<!doctype html><html><body>x</body></html>", content_type="text/html")  # fmt: skip
+    page = "<!doctype html><html><body>x</body></html>"
+    html = feed_server.add("/page", page, content_type="text/html")
     good = feed_server.add("/good", rss("Good", items("a")))
     service = open_service([{"url": u} for u in (missing, broken, html, good)])
     progress: list[tuple[str, int, int]] = []
@@ -250,6 +249,31 @@ def test_connection_refused_is_an_error_value(open_service: OpenService) -> None
     outcome = only(service.refresh())
     assert outcome.error == "connection refused"
     assert info(service, url).last_error == "connection refused"
+
+
+def test_unfetchable_urls_fail_alone(feed_server: FeedServer, open_service: OpenService) -> None:
+    good = feed_server.add("/good", rss("Good", items("a")))
+    bad = {
+        "http://user:secret@127.0.0.1:99999/feed": "cannot fetch: OverflowError",
+        "http://\u2603.example/feed": "invalid URL: Invalid IDNA hostname",
+        "http://xn--/feed": "invalid URL",
+    }
+    service = open_service([{"url": good}, *({"url": url} for url in bad)])
+    outcomes = {o.url: o for o in service.refresh()}
+    assert outcomes[good].new_entries == 1 and outcomes[good].error is None
+    for url, expected in bad.items():
+        error = info(service, url).last_error
+        assert error is not None and error.startswith(expected), error
+        assert "secret" not in error
+
+
+def test_credentials_in_any_error_message_are_removed() -> None:
+    from reader.models import FetchResult
+    from reader.update import build_update
+
+    message = "proxy said no to http://user:secret@feeds.example/x via HTTPS://a:b@c.example"
+    update = build_update(FetchResult("http://feeds.example/x", error=message), DAY)
+    assert update.error == "proxy said no to http://feeds.example/x via HTTPS://c.example"
 
 
 def test_permanent_redirect_is_remembered(

@@ -207,7 +207,7 @@ async def test_feed_pane_navigation_filters_articles(populated: tuple[Path, Path
         assert view.kind == "feed" and "tech.xml" in view.key
         assert len(articles.ids) == 3
         await pilot.press("enter")
-        assert app.focused is articles
+        assert app.screen.focused is articles
         await pilot.press("shift+tab")
         await pilot.press("j", "j", "j", "j")  # ▾ world, The News, ▾ untagged, Broken One
         view = app.screen.view

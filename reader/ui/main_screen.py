@@ -354,12 +354,13 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="refresh", exit_on_error=False)
     def _refresh_worker(self, urls: list[str] | None) -> None:
         service = self.nr_app.service
+
+        def progress(outcome: UpdateOutcome, done: int, total: int) -> None:
+            self.post_message(FeedRefreshed(outcome, done, total))
+
         try:
-            outcomes = service.refresh(
-                urls,
-                lambda outcome, done, total: self.post_message(FeedRefreshed(outcome, done, total)),
-            )
-        except Exception as exc:
+            outcomes = service.refresh(urls, progress)
+        except Exception as exc:  # shown on the status line, never as a traceback
             self.post_message(RefreshFinished([], error=f"refresh failed: {exc}"))
             return
         finally:

@@ -1,0 +1,252 @@
+"""SQLite storage: schema and pragmas, counts, filters, reading state."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reader.config import config_from_dict
+from reader.decide import plan_entries
+from reader.models import (
+    ALL,
+    STARRED,
+    UNREAD,
+    FeedConfig,
+    FeedUpdate,
+    ParsedEntry,
+    ParsedFeed,
+    View,
+)
+from reader.service import Service
+from reader.storage import SCHEMA_VERSION, Storage, StorageError
+from reader.storage import schema as schema_module
+
+A, B, C = "https://a.example/rss", "https://b.example/rss", "https://c.example/rss"
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Iterator[Storage]:
+    opened = Storage(tmp_path / "db" / "test.db")
+    opened.sync_feeds([FeedConfig(A), FeedConfig(B), FeedConfig(C)])
+    yield opened
+    opened.close()
+
+
+def entries(prefix: str, count: int) -> list[ParsedEntry]:
+    return [
+        ParsedEntry(
+            id=f"{prefix}{n}",
+            title=f"{prefix} {n}",
+            published=NOW - timedelta(hours=n),
+            summary=f"<p>{prefix}{n}</p>",
+        )
+        for n in range(count)
+    ]
+
+
+def store(storage: Storage, url: str, items: list[ParsedEntry], title: str = "T") -> None:
+    plan = plan_entries(items, storage.entry_hashes(url))
+    parsed = ParsedFeed(title=title, entries=tuple(items))
+    storage.apply_update(FeedUpdate(url, NOW, parsed=parsed), plan.new, plan.changed)
+
+
+def raw(storage: Storage, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """Query the file with a separate plain connection."""
+    db = sqlite3.connect(storage.path)
+    try:
+        return db.execute(sql, params).fetchall()
+    finally:
+        db.close()
+
+
+def test_migrations_set_user_version(storage: Storage) -> None:
+    assert storage.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 1
+    tables = {name for (name,) in raw(storage, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"feeds", "entries"} <= tables
+    # Reopening an up-to-date database changes nothing.
+    again = Storage(storage.path)
+    assert again.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    again.close()
+
+
+def test_failed_migration_leaves_the_previous_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.db"
+    Storage(path).close()
+
+    def broken(db: sqlite3.Connection) -> None:
+        schema_module._script(db, "CREATE TABLE half_done (x INTEGER);")
+        raise RuntimeError("migration bug")
+
+    monkeypatch.setattr(schema_module, "MIGRATIONS", (*schema_module.MIGRATIONS, broken))
+    monkeypatch.setattr(schema_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(RuntimeError, match="migration bug"):
+        Storage(path)
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("SELECT name FROM sqlite_master WHERE name = 'half_done'").fetchall() == []
+    db.close()
+
+
+def test_newer_schema_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    db.close()
+    with pytest.raises(StorageError, match="newer than this newsreader"):
+        Storage(path)
+
+
+def test_garbage_file_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"\x00not sqlite\xff" * 500)
+    with pytest.raises(StorageError, match="cannot open database"):
+        Storage(path)
+
+
+def test_wal_and_foreign_keys(storage: Storage) -> None:
+    assert storage.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert storage.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert (Path(storage.path).parent / "test.db-wal").exists()
+    store(storage, A, entries("a", 2))
+    with pytest.raises(sqlite3.IntegrityError):
+        storage.db.execute(
+            "INSERT INTO entries (feed_id, entry_id, first_seen, sort_date, content_hash) "
+            "VALUES (9999, 'x', 0, 0, '')"
+        )
+    storage.db.execute("DELETE FROM feeds WHERE url = ?", (A,))
+    assert raw(storage, "SELECT count(*) FROM entries") == [(0,)]  # cascaded
+
+
+def test_a_second_connection_reads_while_a_write_is_open(storage: Storage) -> None:
+    store(storage, A, entries("a", 3))
+    reader = Storage(storage.path)
+    try:
+        storage.db.execute("BEGIN IMMEDIATE")
+        storage.db.execute("UPDATE entries SET read = 1")
+        assert reader.view_counts([A]) == (3, 3, 0)  # sees the last commit, not blocked
+        storage.db.execute("COMMIT")
+        assert reader.view_counts([A]) == (3, 0, 0)
+    finally:
+        reader.close()
+
+
+def test_view_counts(storage: Storage) -> None:
+    store(storage, A, entries("a", 3))
+    store(storage, B, entries("b", 2))
+    ids = storage.entry_ids([A])
+    storage.set_read(ids[:2], True)
+    storage.set_starred(ids[1:], True)
+    assert storage.view_counts([A]) == (3, 1, 2)
+    assert storage.view_counts([A, B]) == (5, 3, 2)
+    assert storage.view_counts([C]) == (0, 0, 0)
+    assert storage.view_counts([]) == (0, 0, 0)
+
+
+def test_entry_ids_filters_and_order(storage: Storage) -> None:
+    store(storage, A, entries("a", 3))
+    store(storage, B, entries("b", 2))
+    every = storage.entry_ids([A, B])
+    titles = [e.title for e in storage.entries(every)]
+    assert titles == ["b 0", "a 0", "b 1", "a 1", "a 2"]  # newest first; ties: later insert
+    b0, a0, b1, a1, a2 = every
+    storage.set_read([a0, b1], True)
+    storage.set_starred([a1, b1], True)
+    assert storage.entry_ids([A, B], unread_only=True) == [b0, a1, a2]
+    assert storage.entry_ids([A, B], starred_only=True) == [b1, a1]
+    assert storage.entry_ids([A, B], unread_only=True, starred_only=True) == [a1]
+    assert storage.entry_ids([B]) == [b0, b1]
+    assert storage.entry_ids([A, B], limit=2) == [b0, a0]
+    assert storage.entry_ids([]) == []
+    storage.set_read([a0], False)
+    storage.set_starred([b1], False)
+    assert storage.entry_ids([A, B], unread_only=True) == [b0, a0, a1, a2]
+    assert storage.entry_ids([A, B], starred_only=True) == [a1]
+
+
+def test_entry_rows_and_entries(storage: Storage) -> None:
+    store(storage, A, entries("a", 2), title="Feed A")
+    first, second = storage.entry_ids([A])
+    rows = storage.entry_rows([second, first, 12345])
+    assert set(rows) == {first, second}
+    assert rows[first].title == "a 0" and rows[first].feed_title == "Feed A"
+    assert rows[first].date == NOW
+    assert storage.entry_rows([]) == {}
+    assert [e.id for e in storage.entries([second, first])] == [second, first]
+    assert storage.entry(999) is None
+
+
+def test_mark_view_read(storage: Storage) -> None:
+    store(storage, A, entries("a", 3))
+    store(storage, B, entries("b", 2))
+    (b_first, _) = storage.entry_ids([B])
+    storage.set_starred([b_first], True)
+    assert storage.mark_view_read([A, B], starred_only=True) == 1
+    assert storage.view_counts([A, B]) == (5, 4, 1)
+    assert storage.mark_view_read([A]) == 3
+    assert storage.mark_view_read([A]) == 0  # already read
+    assert storage.view_counts([A, B]) == (5, 1, 1)
+
+
+def test_sync_feeds_is_idempotent(storage: Storage) -> None:
+    storage.sync_feeds([FeedConfig(A), FeedConfig(B), FeedConfig(C)])
+    assert raw(storage, "SELECT count(*) FROM feeds") == [(3,)]
+
+
+def test_update_for_an_unknown_feed_is_ignored(storage: Storage) -> None:
+    update = FeedUpdate("https://unknown.example/", NOW, parsed=ParsedFeed(entries=()))
+    storage.apply_update(update)
+    assert raw(storage, "SELECT count(*) FROM feeds") == [(3,)]
+
+
+def test_error_update_keeps_entries_and_validators(storage: Storage) -> None:
+    store(storage, A, entries("a", 2))
+    storage.apply_update(FeedUpdate(A, NOW, etag='"e"', parsed=ParsedFeed()))
+    storage.apply_update(FeedUpdate(A, NOW + timedelta(hours=1), error="HTTP 500"))
+    (feed,) = storage.feeds_for_update([A])
+    assert feed.etag == '"e"'
+    (info,) = storage.feed_infos([FeedConfig(A)])
+    assert info.last_error == "HTTP 500" and info.total == 2
+    assert info.last_fetched == NOW + timedelta(hours=1)
+
+
+def service_for(tmp_path: Path, urls: list[str]) -> Service:
+    config = config_from_dict({"feeds": [{"url": u, "tags": ["t"]} for u in urls]}, "cfg")
+    return Service(config, tmp_path / "db" / "test.db")
+
+
+def test_removed_feeds_vanish_from_views_but_rows_remain(storage: Storage, tmp_path: Path) -> None:
+    store(storage, A, entries("a", 2))
+    store(storage, B, entries("b", 3))
+    a_ids = storage.entry_ids([A])
+    full = service_for(tmp_path, [A, B])
+    assert [f.url for f in full.feeds()] == [A, B]
+    assert full.counts() == (5, 5, 0)
+    full.close()
+
+    service = service_for(tmp_path, [B])
+    try:
+        assert [f.url for f in service.feeds()] == [B]
+        for view in (ALL, UNREAD, STARRED, View("tag", "t"), View("feed", A)):
+            ids = service.entry_ids(view)
+            assert not set(ids) & set(a_ids)
+        assert len(service.entry_ids(ALL)) == 3
+        assert service.entry_ids(View("feed", A)) == []
+        assert service.counts() == (3, 3, 0)
+        assert service.entry(a_ids[0]) is None
+        assert service.mark_view_read(ALL) == 3
+        # The rows are still there, untouched, should the feed come back.
+        assert raw(storage, "SELECT count(*) FROM feeds WHERE url = ?", A) == [(1,)]
+        assert raw(storage, "SELECT count(*) FROM entries WHERE read = 0") == [(2,)]
+        assert storage.view_counts([A]) == (2, 2, 0)
+    finally:
+        service.close()
+    back = service_for(tmp_path, [A, B])
+    assert back.counts() == (5, 2, 0)
+    back.close()

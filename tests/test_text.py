@@ -1,0 +1,615 @@
+"""Article HTML to terminal text: structure, links, hostile input, layout."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.text import (
+    Block,
+    Document,
+    Span,
+    document_to_text,
+    html_to_document,
+    html_to_text,
+    reading_time_minutes,
+)
+
+TEST_PAGES = Path("/work/shared/corpus/readability/test/test-pages")
+BASE = "https://example.com/blog/post.html"
+# Anything a terminal could act on: C0/C1 controls (bar newline), DEL, bidi overrides.
+UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+
+
+def doc(html: str | None, base_url: str | None = BASE) -> Document:
+    return html_to_document(html, base_url)
+
+
+def kinds(document: Document) -> list[tuple[str, str]]:
+    return [(b.kind, b.text) for b in document.blocks]
+
+
+def assert_tidy(text: str) -> None:
+    """The layout promises of document_to_text."""
+    assert not text.endswith("\n")
+    assert not text.startswith("\n")
+    assert "\n\n\n" not in text
+    for line in text.split("\n"):
+        assert line == line.rstrip(), repr(line)
+    assert not UNSAFE.search(text), repr(text)
+
+
+# -- empty and plain input ---------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [None, "", "   \n\t ", "<p> </p>", "<!-- only a comment -->"])
+def test_empty_input_gives_empty_document(value: str | None) -> None:
+    document = doc(value)
+    assert document.blocks == ()
+    assert document.links == ()
+    assert document_to_text(document) == ""
+    assert reading_time_minutes(document) == 0
+
+
+def test_plain_text_paragraphs_split_on_blank_lines_and_entities_decode() -> None:
+    document = doc("First   para\nsecond line\n\n  \nFish &amp; chips &lt;3 &eacute;")
+    assert kinds(document) == [
+        ("paragraph", "First para\nsecond line"),
+        ("paragraph", "Fish & chips <3 é"),
+    ]
+    assert html_to_text("First\n\n\n\nSecond") == "First\n\nSecond"
+
+
+# -- block elements -------------------------------------------------------------
+
+
+def test_headings_keep_level_and_render_with_hash_prefix() -> None:
+    document = doc("<h1>Top</h1><h3>Third  <em>level</em></h3><h6>Six</h6>")
+    assert [(b.kind, b.level, b.text) for b in document.blocks] == [
+        ("heading", 1, "Top"),
+        ("heading", 3, "Third level"),
+        ("heading", 6, "Six"),
+    ]
+    assert document_to_text(document) == "# Top\n\n### Third level\n\n###### Six"
+
+
+def test_paragraph_whitespace_collapses_and_br_is_a_newline() -> None:
+    document = doc("<p>  one\n   two\t three <br> four<br/><br><br><br>five </p><div>six</div>")
+    assert kinds(document) == [("paragraph", "one two three\nfour\n\nfive"), ("paragraph", "six")]
+    assert document_to_text(document) == "one two three\nfour\n\nfive\n\nsix"
+
+
+def test_block_containers_separate_paragraphs() -> None:
+    html = "<article><section>a</section><div>b<div>c</div>d</div><p>e<p>f</article>"
+    assert [b.text for b in doc(html).blocks] == ["a", "b", "c", "d", "e", "f"]
+
+
+def test_nested_lists_number_and_indent() -> None:
+    html = (
+        "<ol start='3'><li>three</li><li>four<ul><li>dot</li><li>dot2"
+        "<ol><li>deep</li></ol></li></ul></li><li value='10'>ten</li><li>eleven</ol>"
+        "<ul><li>bullet</ul>"
+    )
+    document = doc(html)
+    assert [(b.kind, b.level, b.marker, b.text) for b in document.blocks] == [
+        ("list_item", 0, "3. ", "three"),
+        ("list_item", 0, "4. ", "four"),
+        ("list_item", 1, "• ", "dot"),
+        ("list_item", 1, "• ", "dot2"),
+        ("list_item", 2, "1. ", "deep"),
+        ("list_item", 0, "10. ", "ten"),
+        ("list_item", 0, "11. ", "eleven"),
+        ("list_item", 0, "• ", "bullet"),
+    ]
+    assert document_to_text(document) == (
+        "3. three\n4. four\n  • dot\n  • dot2\n    1. deep\n10. ten\n11. eleven\n• bullet"
+    )
+
+
+def test_unclosed_list_items_and_paragraphs_inside_items() -> None:
+    document = doc("<ul><li><p>first</p><p>more of first</p><li>second</ul><p>after</p>")
+    assert [(b.kind, b.marker, b.text) for b in document.blocks] == [
+        ("list_item", "• ", "first"),
+        ("list_item", "  ", "more of first"),
+        ("list_item", "• ", "second"),
+        ("paragraph", "", "after"),
+    ]
+    assert document_to_text(document) == "• first\n  more of first\n• second\n\nafter"
+
+
+def test_wrapped_list_item_continues_under_its_text() -> None:
+    text = html_to_text("<ol><li>alpha beta gamma delta epsilon</li></ol>", width=16)
+    assert text == "1. alpha beta\n   gamma delta\n   epsilon"
+
+
+def test_nested_blockquotes_prefix_every_line() -> None:
+    document = doc("<blockquote><p>outer words here</p><blockquote>inner</blockquote></blockquote>")
+    assert [(b.kind, b.level, b.text) for b in document.blocks] == [
+        ("quote", 1, "outer words here"),
+        ("quote", 2, "inner"),
+    ]
+    assert document_to_text(document) == "> outer words here\n>\n> > inner"
+    assert document_to_text(document, width=12) == "> outer\n> words here\n>\n> > inner"
+
+
+def test_pre_keeps_whitespace_exactly_and_is_never_wrapped() -> None:
+    code = "def f(x):\n    return [x,  x]   # long comment that goes past the width\n\n  end"
+    document = doc(f"<p>intro</p><pre><code>\n{code}\n</code></pre><p>outro</p>")
+    assert kinds(document) == [("paragraph", "intro"), ("code", code), ("paragraph", "outro")]
+    text = document_to_text(document, width=20)
+    assert "\n".join("    " + line if line else "" for line in code.split("\n")) in text
+    assert text.startswith("intro\n\n    def f(x):")
+    assert text.endswith("    end\n\noutro")
+
+
+def test_pre_expands_tabs_from_line_start_and_decodes_entities() -> None:
+    document = doc("<pre>a\tb\n\tc &lt;tag&gt; <b>bold</b></pre>")
+    assert kinds(document) == [("code", "a   b\n    c <tag> bold")]
+
+
+def test_hr_becomes_a_rule() -> None:
+    document = doc("<p>a</p><hr><p>b</p>")
+    assert kinds(document) == [("paragraph", "a"), ("rule", ""), ("paragraph", "b")]
+    assert document_to_text(document) == "a\n\n" + "─" * 40 + "\n\nb"
+    assert document_to_text(document, width=10) == "a\n\n" + "─" * 10 + "\n\nb"
+
+
+def test_table_rows_become_lines_with_cells_joined() -> None:
+    html = (
+        "<table><thead><tr><th>Name</th><th>Age</th></tr></thead>"
+        "<tbody><tr><td> Ann </td><td>31</td></tr><tr><td>Bob<td>4<br>2</table><p>after</p>"
+    )
+    assert kinds(doc(html)) == [
+        ("paragraph", "Name | Age\nAnn | 31\nBob | 4 2"),
+        ("paragraph", "after"),
+    ]
+
+
+def test_definition_list() -> None:
+    document = doc("<dl><dt>Term</dt><dd>Meaning of it</dd><dt>Other</dt><dd>More</dd></dl>")
+    assert [(b.kind, b.level, b.text) for b in document.blocks] == [
+        ("list_item", 0, "Term"),
+        ("list_item", 1, "Meaning of it"),
+        ("list_item", 0, "Other"),
+        ("list_item", 1, "More"),
+    ]
+    assert document_to_text(document) == "Term\n  Meaning of it\nOther\n  More"
+
+
+def test_figure_with_image_and_caption() -> None:
+    document = doc(
+        "<figure><img src='cat.jpg' alt=' A  cat '><figcaption>Tom</figcaption></figure>"
+    )
+    assert kinds(document) == [("image", "[image: A cat][1]"), ("paragraph", "Tom")]
+    assert document.blocks[0].spans == (Span(0, 14, "link", 1),)
+    assert document.links == ("https://example.com/blog/cat.jpg",)
+
+
+# -- inline elements -----------------------------------------------------------
+
+
+def test_inline_styles_become_spans_over_the_text() -> None:
+    block = doc(
+        "<p>a <b>bold</b> <strong>strong</strong> <i>it</i> <em>em</em> <code>x()</code></p>"
+    )
+    assert block.blocks[0].text == "a bold strong it em x()"
+    text = block.blocks[0].text
+    assert [(text[s.start : s.end], s.style) for s in block.blocks[0].spans] == [
+        ("bold", "bold"),
+        ("strong", "bold"),
+        ("it", "italic"),
+        ("em", "italic"),
+        ("x()", "code"),
+    ]
+
+
+def test_span_does_not_cover_surrounding_spaces() -> None:
+    block = doc("<p>a<b> bold </b>c</p>").blocks[0]
+    assert block.text == "a bold c"
+    assert [(s.start, s.end) for s in block.spans] == [(2, 6)]
+
+
+def test_style_crossing_blocks_is_split_per_block() -> None:
+    document = doc("<b>one<p>two</p></b>")
+    assert [(b.text, b.spans) for b in document.blocks] == [
+        ("one", (Span(0, 3, "bold"),)),
+        ("two", (Span(0, 3, "bold"),)),
+    ]
+
+
+# -- links ----------------------------------------------------------------------
+
+
+def test_links_numbered_in_order_deduplicated_and_resolved() -> None:
+    html = (
+        "<p>See <a href='/a'>first</a>, <a href='b.html'>second</a> and "
+        "<a href='https://example.com/a'>first again</a>.</p>"
+        "<p><a href='//cdn.example.net/x'>cdn</a> <a href='../up?q=1#frag'>up</a></p>"
+    )
+    document = doc(html)
+    assert document.links == (
+        "https://example.com/a",
+        "https://example.com/blog/b.html",
+        "https://cdn.example.net/x",
+        "https://example.com/up?q=1#frag",
+    )
+    first = document.blocks[0]
+    assert first.text == "See first[1], second[2] and first again[1]."
+    assert [(first.text[s.start : s.end], s.link) for s in first.spans] == [
+        ("first", 1),
+        ("second", 2),
+        ("first again", 1),
+    ]
+    assert document.blocks[1].text == "cdn[3] up[4]"
+
+
+def test_link_text_equal_to_url_still_gets_a_number() -> None:
+    document = doc('<p><a href="https://x.org/">https://x.org/</a></p>', None)
+    assert document.blocks[0].text == "https://x.org/[1]"
+    assert document.links == ("https://x.org/",)
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "vbscript:x",
+        "data:text/html,<b>x</b>",
+        "file:///etc/passwd",
+        "#section",
+        "",
+    ],
+)
+def test_unsafe_or_useless_links_keep_text_without_number(href: str) -> None:
+    document = doc(f'<p>click <a href="{href}">here</a> now</p>')
+    assert document.blocks[0].text == "click here now"
+    assert document.blocks[0].spans == ()
+    assert document.links == ()
+
+
+def test_relative_link_without_base_is_not_numbered_but_mailto_is() -> None:
+    document = doc('<a href="/x">rel</a> <a href="mailto:me@example.com">mail</a>', None)
+    assert document.blocks[0].text == "rel mail[1]"
+    assert document.links == ("mailto:me@example.com",)
+
+
+def test_link_marker_goes_after_text_not_after_trailing_space() -> None:
+    assert doc("<p>a <a href='/x'> spaced </a>b</p>").blocks[0].text == "a spaced[1] b"
+
+
+def test_link_around_blocks_marks_each_block() -> None:
+    document = doc("<a href='/post'><h2>Title</h2><p>Summary</p></a>")
+    assert kinds(document) == [("heading", "Title[1]"), ("paragraph", "Summary[1]")]
+
+
+def test_nested_and_unclosed_anchors() -> None:
+    document = doc("<p><a href='/1'>one <a href='/2'>two</a> three <a href='/3'>four")
+    assert document.blocks[0].text == "one[1] two[2] three four[3]"
+
+
+def test_link_list_footer_and_switch() -> None:
+    document = doc("<p>go <a href='/x'>there</a></p><p><img src='/i.png'></p>")
+    assert document_to_text(document) == (
+        "go there[1]\n\n[image][2]\n\nLinks:\n"
+        "[1] https://example.com/x\n[2] https://example.com/i.png"
+    )
+    assert document_to_text(document, link_list=False) == "go there[1]\n\n[image][2]"
+
+
+def test_entities_in_attributes_are_decoded() -> None:
+    document = doc('<a href="/s?a=1&amp;b=2">q</a><img src="x" alt="Tom &amp; Jerry">')
+    assert document.links[0] == "https://example.com/s?a=1&b=2"
+    assert "[image: Tom & Jerry][2]" in document.blocks[0].text
+
+
+# -- images ---------------------------------------------------------------------
+
+
+def test_inline_image_in_paragraph_is_text() -> None:
+    document = doc("<p>before <img src='a.png' alt='chart'> after <img src='b.png'></p>")
+    block = document.blocks[0]
+    assert block.kind == "paragraph"
+    assert block.text == "before [image: chart][1] after [image][2]"
+    assert document.links[1] == "https://example.com/blog/b.png"
+
+
+def test_image_variants() -> None:
+    html = (
+        "<img src='data:image/gif;base64,AAAA' alt='inline data'>"
+        "<img src='p.gif' width='1' height='1'>"  # tracking pixel
+        "<img>"  # nothing to show
+        "<img src='data:image/gif;base64,AAAA' data-src='/lazy.jpg' alt='lazy'>"
+        "<img src='javascript:x' alt='bad'>"
+    )
+    document = doc(html)
+    assert kinds(document) == [
+        ("image", "[image: inline data]"),
+        ("image", "[image: lazy][1]"),
+        ("image", "[image: bad]"),
+    ]
+    assert document.links == ("https://example.com/lazy.jpg",)
+
+
+# -- dropped content --------------------------------------------------------------
+
+
+def test_scripts_styles_frames_forms_and_friends_are_dropped_with_content() -> None:
+    html = (
+        "<head><title>TITLE</title><meta charset=utf-8><style>p{color:red}</style></head>"
+        "<body><p>keep1</p><script>alert('SCRIPT')</script>"
+        "<script type='x'>if (a < b && c > d) { '</p>' }</script>"
+        "<style>.STYLE{}</style><noscript>NOSCRIPT</noscript>"
+        "<iframe src='https://evil.example/'>IFRAME</iframe>"
+        "<form action='/go'>FORM<input value='INPUT'><button>BUTTON</button>"
+        "<select><option>OPTION</option></select><textarea>TEXTAREA</p></textarea></form>"
+        "<object data='x'>OBJECT</object><embed src='x'><template>TEMPLATE</template>"
+        "<svg><text>SVG</text><svg>INNER</svg>SVGTAIL</svg><math>MATH</math>"
+        "<!-- COMMENT --><p>keep2</p></body>"
+    )
+    document = doc(html)
+    assert kinds(document) == [("paragraph", "keep1"), ("paragraph", "keep2")]
+    assert document.links == ()
+    text = html_to_text(html)
+    for word in ("TITLE", "SCRIPT", "STYLE", "IFRAME", "FORM", "INPUT", "BUTTON", "OPTION"):
+        assert word not in text
+    for word in ("TEXTAREA", "OBJECT", "TEMPLATE", "SVG", "INNER", "MATH", "COMMENT", "color"):
+        assert word not in text
+
+
+def test_unclosed_head_ends_where_the_body_starts() -> None:
+    assert kinds(doc("<html><head><title>T</title><link rel=x><p>Body text")) == [
+        ("paragraph", "Body text")
+    ]
+    assert kinds(doc("<head><meta charset=utf-8>Just text")) == [("paragraph", "Just text")]
+
+
+def test_unclosed_script_swallows_the_rest() -> None:
+    assert kinds(doc("<p>shown</p><script>var x = '<p>hidden</p>'")) == [("paragraph", "shown")]
+
+
+def test_self_closed_iframe_and_script_do_not_swallow_the_article() -> None:
+    assert kinds(doc("<iframe src='x'/><p>one</p><script/><p>two</p>")) == [
+        ("paragraph", "one"),
+        ("paragraph", "two"),
+    ]
+
+
+# -- hostile text -----------------------------------------------------------------
+
+
+def test_rich_and_textual_markup_survives_literally() -> None:
+    markup = "[bold red]x[/] [@click=app.quit]q[/] [link=https://e.vil]y[/link] \\[escaped]"
+    for source in (markup, f"<p>{markup}</p>", f"<h2>{markup}</h2>", f"<pre>{markup}</pre>"):
+        document = doc(source)
+        assert document.blocks[0].text == markup
+        assert markup in document_to_text(document)
+
+
+def test_markup_in_attributes_survives_literally() -> None:
+    document = doc("<img src='/a.png' alt='[@click=app.quit]boom[/]'>")
+    assert document.blocks[0].text == "[image: [@click=app.quit]boom[/]][1]"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "\x1b]0;pwned\x07Title \x1b[2Jclear",
+        "<p>\x1b]0;pwned\x07Title \x1b[2Jclear</p>",
+        "<p>&#27;]0;x&#7;Title &#x1b;&#x9b;2J\x9b2Jclear&#x202e;&#8206;</p>",
+        "<pre>\x1b]0;pwned\x07Title \x1b[2Jclear</pre>",
+        "<p>Ti\x00tle\x08\x7f <b>clear</b>\u202e</p>",
+    ],
+)
+def test_escape_sequences_and_control_characters_are_removed(source: str) -> None:
+    document = doc(source)
+    for block in document.blocks:
+        assert not UNSAFE.search(block.text)
+        assert "\x1b" not in block.text
+        assert "pwned" not in block.text
+    text = document_to_text(document)
+    assert_tidy(text)
+    assert "Title" in text and "clear" in text
+
+
+def test_escape_sequences_in_urls_and_alt_text_are_removed() -> None:
+    document = doc('<a href="/x\x1b[2J&#x1b;]0;t&#7;y">l</a><img src="i.png" alt="\x1b[31mred">')
+    assert document.links[0] == "https://example.com/x]0;ty"
+    assert "[image: red]" in document.blocks[0].text
+    assert not UNSAFE.search(document_to_text(document))
+
+
+def test_broken_markup_never_raises_and_keeps_text() -> None:
+    cases = {
+        "a < b and c > d": "a < b and c > d",
+        "x<y": "x<y",
+        "</p></div>stray</b></li>": "stray",
+        "<p>unclosed <b>bold <i>both": "unclosed bold both",
+        "AT&T &amp &bogus; &#xZZ; &#99999999; &": "AT&T & &bogus; &#xZZ; \ufffd &",
+        "<p title='unterminated>text</p>": "text",
+        '<p class="a>b">quoted gt</p>': "quoted gt",
+        "<p>a</br>b": "a\nb",
+        "<!DOCTYPE html><?xml x?><![CDATA[cdata]]><p>ok": "ok",
+        "<p>nul\x00byte</p>": "nulbyte",
+        "<": "<",
+        "<<<>>>": "<<<>>>",
+    }
+    for source, expected in cases.items():
+        document = doc(source)
+        assert "\n\n".join(b.text for b in document.blocks) == expected, source
+
+
+def test_random_hostile_fragments_never_raise() -> None:
+    pieces = [
+        "<p>", "</p>", "<li>", "<ol start=x>", "<a href='/x'>", "</a>", "<b>", "</i>",
+        "<pre>", "</pre>", "<table>", "<td>", "<tr>", "<img src=y>", "<br>", "<hr/>",
+        "<blockquote>", "<script>", "</script>", "<svg>", "<head>", "<!--", "-->", "<",
+        ">", "'", '"', "&", "&amp;", "&#27;", "\x1b[2J", "\x00", "text", "中文", "[bold]",
+        "\n", "\t", "  ", "<h2>", "<dd>", "<a href=javascript:x>", "<p/>", "</>",
+    ]  # fmt: skip
+    rng = random.Random(1234)
+    for _ in range(500):
+        source = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        document = doc(source)
+        for block in document.blocks:
+            assert not UNSAFE.search(block.text)
+            for span in block.spans:
+                assert 0 <= span.start < span.end <= len(block.text)
+                assert (span.link is not None) == (span.style == "link")
+        for width in (None, 3, 30):
+            assert_tidy(document_to_text(document, width))
+
+
+# -- robustness at scale ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("<div>", "</div>"),
+        ("<ul><li>", ""),
+        ("<blockquote>", "</blockquote>"),
+        ("<b><i>", ""),
+        ("<a href='/x'>", "</a>"),
+        ("<table><tr><td>", ""),
+        ("<span>", "</span>"),
+        ("<pre>", ""),
+    ],
+)
+def test_ten_thousand_levels_of_nesting(opening: str, closing: str) -> None:
+    document = doc(opening * 10_000 + "deep text" + closing * 10_000 + "<p>after</p>")
+    assert all(b.level <= 20 for b in document.blocks if b.kind != "heading")
+    text = document_to_text(document, width=80)
+    assert "deep text" in text
+    assert "after" in text
+    for line in text.split("\n"):
+        if not line.startswith("    "):  # code lines may be wider
+            assert len(line) <= 80
+
+
+def test_five_megabytes_of_markup_does_not_raise() -> None:
+    chunk = (
+        "<div class='c'><p>Paragraph with <a href='/l'>a link</a>, <b>bold</b> &amp; "
+        "<img src='i.png' alt='pic'> text.</p><ul><li>item</li></ul></div>\n"
+    )
+    document = doc(chunk * (5_000_000 // len(chunk)))
+    assert len(document.blocks) > 60_000
+    assert document.links == ("https://example.com/l", "https://example.com/blog/i.png")
+    assert document_to_text(document, width=100).startswith("Paragraph with a link[1], bold")
+
+
+def test_huge_word_and_plain_text_do_not_raise() -> None:
+    assert html_to_text("x" * 1_000_000, width=80).count("\n") == 12_499
+    assert len(html_to_text("<p>" + "word " * 200_000 + "</p>", width=80)) == 999_999
+
+
+# -- layout -------------------------------------------------------------------------
+
+
+def test_wrapping_respects_width_for_every_kind() -> None:
+    long = " ".join(["lorem", "ipsum", "dolor", "sit", "amet"] * 20)
+    html = (
+        f"<h2>{long}</h2><p>{long}</p><blockquote>{long}</blockquote>"
+        f"<ul><li>{long}<ul><li>{long}</li></ul></li></ul>"
+        f"<p>{'x' * 200} https://example.com/{'very-long-path/' * 10}</p>"
+    )
+    for width in (10, 33, 80):
+        text = html_to_text(html, width=width)
+        assert_tidy(text)
+        for line in text.split("\n"):
+            assert len(line) <= width, (width, line)
+    unwrapped = html_to_text(html)
+    assert long in unwrapped.split("\n")
+
+
+def test_wide_characters_wrap_by_display_width() -> None:
+    text = html_to_text("<p>" + "漢字かな交じり文です。" * 8 + "</p>", width=20)
+    lines = text.split("\n")
+    assert len(lines) > 4
+    for line in lines:
+        cells = sum(2 if "\u3000" <= ch <= "\u9fff" else 1 for ch in line)
+        assert cells <= 20, line
+        assert not line.startswith("。")
+
+
+def test_absurd_depth_keeps_room_for_text() -> None:
+    text = html_to_text("<ul><li>" * 50 + "deep words here", width=30)
+    for line in text.split("\n"):
+        assert len(line) <= 30
+    assert "deep" in text
+
+
+def test_layout_is_tidy_for_messy_input() -> None:
+    html = "<p> </p><p>a</p>\n\n<div><br><br></div><p>b </p><hr><hr><pre>\n\n\nx\n\n\n</pre>"
+    text = html_to_text(html)
+    assert_tidy(text)
+    rule = "─" * 40
+    assert text == f"a\n\nb\n\n{rule}\n\n{rule}\n\n    x"
+
+
+def test_document_to_text_renders_hand_built_documents() -> None:
+    document = Document(
+        (
+            Block("heading", "Title", level=2),
+            Block("paragraph", "Body \x1b[2Jtext"),
+            Block("list_item", "item", level=1, marker="7. "),
+            Block("quote", "said", level=2),
+            Block("code", "x = 1\n\n\n\ny = 2"),
+        ),
+        ("https://a.example/",),
+    )
+    assert document_to_text(document) == (
+        "## Title\n\nBody text\n\n  7. item\n\n> > said\n\n    x = 1\n\n    y = 2"
+        "\n\nLinks:\n[1] https://a.example/"
+    )
+
+
+def test_html_to_text_is_document_then_text() -> None:
+    html = "<h1>T</h1><p>see <a href='/x'>x</a> and more words</p>"
+    assert html_to_text(html, BASE, 12) == document_to_text(doc(html), 12)
+
+
+def test_reading_time() -> None:
+    assert reading_time_minutes(doc("<p>one</p>")) == 1
+    words = " ".join(["word"] * 461)
+    assert reading_time_minutes(doc(f"<p>{words}</p>")) == 3
+    assert reading_time_minutes(doc(f"<p>{words}</p>"), words_per_minute=461) == 1
+    assert reading_time_minutes(doc("<img src='/a.png' alt='picture'><hr>")) == 0
+    assert reading_time_minutes(doc("<p>" + "字" * 460 + "</p>")) == 2
+
+
+def test_module_does_not_import_textual_or_rich() -> None:
+    code = (
+        "import sys, reader.text\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- real pages -------------------------------------------------------------------------
+
+REAL_PAGES = ["ars-1", "bbc-1", "daringfireball-1", "lwn-1", "qq", "wikipedia", "nytimes-1"]
+
+
+@pytest.mark.parametrize("name", REAL_PAGES)
+def test_real_pages_convert(name: str) -> None:
+    source = TEST_PAGES / name / "source.html"
+    if not source.is_file():
+        pytest.skip(f"corpus page {source} not available")
+    html = source.read_text(encoding="utf-8", errors="replace")
+    document = html_to_document(html, "https://example.org/article")
+    assert len(document.blocks) > 10
+    for width in (None, 72):
+        text = document_to_text(document, width)
+        assert text.strip()
+        assert "<script" not in text.lower()
+        assert_tidy(text)
+    assert reading_time_minutes(document) >= 1
+    assert all(url.startswith(("http://", "https://", "mailto:")) for url in document.links)
