@@ -124,20 +124,20 @@ def _dispatch(args: argparse.Namespace) -> int:
     command = args.command
     if command == "import":
         return _import(config_path, Path(args.file))
+    notices: list[str] = []
     if not explicit and ensure_starter_config(config_path):
-        print(
-            f"newsreader: wrote a starter config to {config_path}; edit it to add your feeds",
-            file=sys.stderr,
-        )
+        notices.append(f"wrote a starter config to {config_path}; edit it to add your feeds")
     try:
         service = _open_service(config_path, db_path)
     except StorageError as exc:
         raise CommandError(str(exc)) from None
-    for warning in service.config.warnings:
-        print(f"newsreader: warning: {clean_line(warning)}", file=sys.stderr)
+    notices.extend(f"warning: {warning}" for warning in service.config.warnings)
+    # Shown on stderr for every command; the UI also shows them on its status line.
+    for notice in notices:
+        print(f"newsreader: {clean_line(notice)}", file=sys.stderr)
     try:
         if command is None:
-            return _run_ui(service)
+            return _run_ui(service, notices)
         handler = _HANDLERS[command]
         return handler(service, args)
     finally:
@@ -152,10 +152,10 @@ def _open_service(config_path: Path, db_path: Path) -> Service:
     return Service(config, db_path)
 
 
-def _run_ui(service: Service) -> int:
+def _run_ui(service: Service, notices: Sequence[str]) -> int:
     from reader.ui.app import NewsReaderApp
 
-    NewsReaderApp(service).run()
+    NewsReaderApp(service, notices=notices).run()
     return EXIT_OK
 
 

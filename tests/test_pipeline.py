@@ -12,10 +12,10 @@ import pytest
 
 from reader.config import load_config
 from reader.fetch import fetch_feed, make_client
-from reader.models import ALL, FeedForUpdate, FeedInfo, UpdateOutcome, View
+from reader.models import ALL, FeedConfig, FeedForUpdate, FeedInfo, FetchResult, UpdateOutcome, View
 from reader.service import Service
 from reader.storage import Storage
-from reader.update import refresh_feeds
+from reader.update import build_update, refresh_feeds
 from tests.feedserver import FeedServer, atom, closed_port, http_date, json_feed, rss, write_config
 
 OpenService = Callable[..., Service]
@@ -268,9 +268,6 @@ def test_unfetchable_urls_fail_alone(feed_server: FeedServer, open_service: Open
 
 
 def test_credentials_in_any_error_message_are_removed() -> None:
-    from reader.models import FetchResult
-    from reader.update import build_update
-
     message = "proxy said no to http://user:secret@feeds.example/x via HTTPS://a:b@c.example"
     update = build_update(FetchResult("http://feeds.example/x", error=message), DAY)
     assert update.error == "proxy said no to http://feeds.example/x via HTTPS://c.example"
@@ -442,8 +439,6 @@ async def test_refresh_feeds_on_storage_directly(feed_server: FeedServer, tmp_pa
     url = feed_server.add("/f", rss("F", items("a", "b")), etag='"x"')
     storage = Storage(tmp_path / "direct.db")
     try:
-        from reader.models import FeedConfig
-
         storage.sync_feeds([FeedConfig(url)])
         outcomes = await refresh_feeds(storage, storage.feeds_for_update([url]))
         assert outcomes == [UpdateOutcome(url, new_entries=2)]

@@ -132,10 +132,9 @@ class MainScreen(Screen[None]):
         if settings.refresh_interval > 0:
             self.set_interval(settings.refresh_interval, self.action_refresh_all)
         notices = self.nr_app.notices
-        if notices:
-            self._status(" · ".join(notices))
-        else:
-            self._status("Press ? for keys.")
+        for notice in notices:
+            self.notify(clean_line(notice, 500), markup=False, timeout=15)
+        self._status("Press ? for keys.")
         if settings.refresh_on_start:
             self.action_refresh_all()
 
