@@ -21,9 +21,7 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-def test_main_screen_snapshot(
-    tmp_path: Path, utc: None, snap_compare: Callable[..., bool]
-) -> None:
+def test_main_screen_snapshot(tmp_path: Path, utc: None, snap_compare: Callable[..., bool]) -> None:
     config, db = build_sample(tmp_path)
     app, _ = make_app(config, db)
     assert snap_compare(app, press=["j", "enter"], terminal_size=(120, 36))

@@ -359,3 +359,50 @@ async def test_layout_at_different_sizes(
         text = screen_text(app)
         assert "News item 2" in text
         assert "News body 2." in text
+
+
+async def test_r_refreshes_only_the_selected_feed(
+    populated: tuple[Path, Path], feed_server: FeedServer
+) -> None:
+    app, _ = make_app(*populated)
+    async with app.run_test(size=(120, 40)) as pilot:
+        before = len(feed_server.requests)
+        await pilot.press("shift+tab", "j", "j", "j", "j")  # ▾ news, then The News
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.view.kind == "feed" and "news.xml" in app.screen.view.key
+        await pilot.press("r")
+        await settle(pilot)
+        paths = [r.path for r in feed_server.requests[before:]]
+        assert paths == ["/news.xml"]
+        assert "Refreshed 1 feed" in screen_text(app)
+
+
+async def test_refresh_progress_and_notices_are_shown(
+    populated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, db = populated
+    said: list[str] = []
+    original_say = StatusLine.say
+
+    def recording_say(self: StatusLine, message: str, *, error: bool = False) -> None:
+        said.append(message)
+        original_say(self, message, error=error)
+
+    monkeypatch.setattr(StatusLine, "say", recording_say)
+    service = Service(load_config(config), db)
+    from reader.ui.app import NewsReaderApp
+    from tests.ui_helpers import FIXED_NOW, RecordingOpener
+
+    app = NewsReaderApp(
+        service, clock=lambda: FIXED_NOW, opener=RecordingOpener(), notices=["hello [b]there[/b]"]
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        shown = [(n.message, n.markup) for n in app._notifications]
+        assert shown == [("hello [b]there[/b]", False)]
+        await pilot.press("R")
+        await settle(pilot)
+        progress = [m for m in said if m.startswith("⟳ Refreshing")]
+        assert progress[0] == "⟳ Refreshing 0/3…"
+        assert progress[-1] == "⟳ Refreshing 3/3…"
+        assert said[-1].startswith("Refreshed 3 feeds")
