@@ -101,7 +101,7 @@ async def test_open_article_shows_text_and_marks_read(populated: tuple[Path, Pat
         assert _db_flags(*populated)["News item 1"] == (True, False)
         text = screen_text(app)
         assert "Unread" in text
-        assert app.screen.query_one(FeedPane).highlighted == 0
+        assert app.screen.query_one(FeedPane).cursor == 0
 
 
 async def test_mark_unread_and_star_change_counts(populated: tuple[Path, Path]) -> None:

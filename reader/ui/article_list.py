@@ -14,15 +14,12 @@ from datetime import datetime
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
-from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.models import EntryRow
 from reader.sanitize import clean_line
+from reader.ui.cursor_list import CursorList
 from reader.ui.formatting import short_date
 
 RowSource = Callable[[Sequence[int]], Mapping[int, EntryRow]]
@@ -32,18 +29,9 @@ FEED_WIDTH = 18
 _CACHE_LIMIT = 4000
 
 
-class ArticleList(ScrollView, can_focus=True):
+class ArticleList(CursorList):
     """Newest-first list of a view's articles, drawn line by line."""
 
-    BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
-    ]
     COMPONENT_CLASSES = {
         "article-list--cursor",
         "article-list--unread",
@@ -53,11 +41,6 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--empty",
     }
     DEFAULT_CSS = """
-    ArticleList {
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-size-vertical: 1;
-    }
     ArticleList > .article-list--cursor { background: $block-cursor-blurred-background; }
     ArticleList:focus > .article-list--cursor {
         background: $block-cursor-background;
@@ -96,7 +79,6 @@ class ArticleList(ScrollView, can_focus=True):
         self._clock = clock
         self._ids: list[int] = []
         self._rows: dict[int, EntryRow] = {}
-        self.cursor = 0
         self.show_feed = True
         self.empty_message = "No articles."
 
@@ -113,23 +95,15 @@ class ArticleList(ScrollView, can_focus=True):
     def set_ids(self, ids: list[int], *, show_feed: bool, keep_position: bool = True) -> None:
         """Show a new list, keeping the cursor on the same article if it is still there."""
         previous = self.current_id if keep_position else None
-        screen_row = self.cursor - self.scroll_offset.y
+        found = _index_of(ids, previous)
         self._ids = ids
         self._rows.clear()
         self.show_feed = show_feed
-        found = _index_of(ids, previous)
-        if found is not None:
-            self.cursor = found
-        elif keep_position:
-            self.cursor = min(self.cursor, max(len(ids) - 1, 0))
-        else:
-            self.cursor = 0
-            screen_row = 0
-        self.virtual_size = Size(0, len(ids))
-        self.scroll_to(y=max(self.cursor - max(screen_row, 0), 0), animate=False, immediate=True)
-        self.refresh()
+        if found is None:
+            found = self.cursor if keep_position else 0
+        self._rows_changed(found, keep_screen_row=keep_position)
         if self.current_id != previous:
-            self.post_message(self.Highlighted(self.current_id))
+            self._cursor_moved()
 
     def update_row(
         self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
@@ -148,60 +122,28 @@ class ArticleList(ScrollView, can_focus=True):
     def row(self, entry_id: int) -> EntryRow | None:
         return self._rows.get(entry_id) or self._row_source([entry_id]).get(entry_id)
 
-    # -- moving ----------------------------------------------------------
+    # -- CursorList hooks ------------------------------------------------
 
-    def move_to(self, index: int, *, select: bool = False) -> None:
-        if not self._ids:
-            return
-        index = max(0, min(index, len(self._ids) - 1))
-        if index != self.cursor:
-            self.cursor = index
-            self.post_message(self.Highlighted(self.current_id))
-        self._scroll_cursor_into_view()
-        self.refresh()
-        if select and self.current_id is not None:
-            self.post_message(self.Selected(self.current_id))
+    def _row_count(self) -> int:
+        return len(self._ids)
 
-    def _scroll_cursor_into_view(self) -> None:
-        height = max(self.scrollable_content_region.height, 1)
-        top = self.scroll_offset.y
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+    def _cursor_moved(self) -> None:
+        self.post_message(self.Highlighted(self.current_id))
 
-    def action_cursor_down(self) -> None:
-        self.move_to(self.cursor + 1)
-
-    def action_cursor_up(self) -> None:
-        self.move_to(self.cursor - 1)
-
-    def action_page_down(self) -> None:
-        self.move_to(self.cursor + max(self.scrollable_content_region.height - 1, 1))
-
-    def action_page_up(self) -> None:
-        self.move_to(self.cursor - max(self.scrollable_content_region.height - 1, 1))
-
-    def action_first(self) -> None:
-        self.move_to(0)
-
-    def action_last(self) -> None:
-        self.move_to(len(self._ids) - 1)
-
-    def action_select(self) -> None:
+    def _row_chosen(self) -> None:
         if self.current_id is not None:
             self.post_message(self.Selected(self.current_id))
 
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        index = self.scroll_offset.y + offset.y
-        if 0 <= index < len(self._ids):
-            self.focus()
-            self.move_to(index, select=True)
+    def _cursor_style(self) -> Style:
+        return self.get_component_rich_style("article-list--cursor")
 
-    # -- drawing ---------------------------------------------------------
+    def _render_empty(self, y: int, width: int) -> Strip:
+        if y != 0:
+            return Strip.blank(width, self.rich_style)
+        style = self.get_component_rich_style("article-list--empty")
+        return Strip([Segment(" " + self.empty_message, style)]).crop_extend(
+            0, width, self.rich_style
+        )
 
     def _fetch_window(self, index: int) -> None:
         if len(self._rows) > _CACHE_LIMIT:
@@ -211,17 +153,8 @@ class ArticleList(ScrollView, can_focus=True):
         window = [i for i in self._ids[start : index + 2 * height] if i not in self._rows]
         self._rows.update(self._row_source(window))
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        index = self.scroll_offset.y + y
+    def _render_row(self, index: int, width: int, cursor: Style | None) -> Strip:
         base = self.rich_style
-        if not self._ids:
-            if y == 0:
-                style = self.get_component_rich_style("article-list--empty")
-                return Strip([Segment(" " + self.empty_message, style)]).crop_extend(0, width, base)
-            return Strip.blank(width, base)
-        if index >= len(self._ids):
-            return Strip.blank(width, base)
         entry_id = self._ids[index]
         row = self._rows.get(entry_id)
         if row is None:
@@ -229,9 +162,6 @@ class ArticleList(ScrollView, can_focus=True):
             row = self._rows.get(entry_id)
         if row is None:  # deleted meanwhile
             return Strip.blank(width, base)
-        cursor = (
-            self.get_component_rich_style("article-list--cursor") if index == self.cursor else None
-        )
         fill = base + cursor if cursor is not None else base
         return Strip(self._segments(row, cursor)).crop_extend(0, width, fill)
 

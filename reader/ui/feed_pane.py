@@ -1,47 +1,100 @@
 """The feed pane: virtual views, then feeds grouped under their tags.
 
-Every label is built from plain strings (never markup), so a feed titled
-``[@click=app.quit]`` shows exactly that.
+Drawn with the line API (a user may follow thousands of feeds), from plain
+strings only: a feed titled ``[@click=app.quit]`` shows exactly that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from rich.table import Table
-from rich.text import Text
-from textual.binding import Binding
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.strip import Strip
 
 from reader.models import ALL, STARRED, UNREAD, FeedInfo, View
 from reader.sanitize import clean_line
+from reader.ui.cursor_list import CursorList
 
 UNTAGGED = "untagged"
 
 
-def _label(icon: str, name: str, count: str, *, style: str = "", indent: int = 0) -> Table:
-    """Icon (indented), name cut with an ellipsis, count flush right."""
-    grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
-    grid.add_column(no_wrap=True, width=indent + len(icon), justify="right")
-    grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
-    grid.add_column(no_wrap=True, justify="right", width=max(len(count), 1))
-    grid.add_row(
-        Text(" " * indent + icon, style=style),
-        Text(name, style=style),
-        Text(count, style="dim" if count in ("", "0") else "bold"),
-    )
-    return grid
+@dataclass(frozen=True)
+class PaneRow:
+    """One line of the pane: a view, a tag header or a feed."""
+
+    view: View
+    icon: str
+    name: str
+    count: str
+    kind: str  # "view", "tag", "feed" or "broken"
+    indent: int = 0
 
 
-class FeedPane(OptionList):
+def build_rows(feeds: Sequence[FeedInfo], counts: tuple[int, int, int]) -> list[PaneRow]:
+    """Virtual views, then each tag (sorted) with its feeds, then untagged feeds."""
+    total, unread, starred = counts
+    rows = [
+        PaneRow(ALL, "≡", "All", str(total), "view"),
+        PaneRow(UNREAD, "●", "Unread", str(unread), "view"),
+        PaneRow(STARRED, "★", "Starred", str(starred), "view"),
+    ]
+    groups: dict[str, list[FeedInfo]] = {}
+    untagged: list[FeedInfo] = []
+    for feed in feeds:
+        for tag in feed.tags:
+            groups.setdefault(tag, []).append(feed)
+        if not feed.tags:
+            untagged.append(feed)
+    sections: list[tuple[str, View | None, list[FeedInfo]]] = [
+        (tag, View("tag", tag), members)
+        for tag, members in sorted(groups.items(), key=lambda item: item[0].casefold())
+    ]
+    if untagged:
+        sections.append((UNTAGGED, View("tag", "") if groups else None, untagged))
+    for label, group_view, members in sections:
+        if group_view is not None:
+            unread_in_tag = sum(f.unread for f in members)
+            rows.append(
+                PaneRow(group_view, "▾", clean_line(label, 80), str(unread_in_tag or ""), "tag")
+            )
+        for feed in members:
+            broken = feed.last_error is not None
+            rows.append(
+                PaneRow(
+                    View("feed", feed.url),
+                    "⚠" if broken else " ",
+                    clean_line(feed.title, 200),
+                    str(feed.unread) if feed.unread else "",
+                    "broken" if broken else "feed",
+                    indent=2 if group_view is not None else 0,
+                )
+            )
+    return rows
+
+
+class FeedPane(CursorList):
     """Lists views and feeds; posts :class:`ViewHighlighted` / :class:`ViewChosen`."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+    COMPONENT_CLASSES = {
+        "feed-pane--cursor",
+        "feed-pane--tag",
+        "feed-pane--broken",
+        "feed-pane--count",
+    }
+    DEFAULT_CSS = """
+    FeedPane > .feed-pane--cursor { background: $block-cursor-blurred-background; }
+    FeedPane:focus > .feed-pane--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    FeedPane > .feed-pane--tag { text-style: bold; }
+    FeedPane > .feed-pane--broken { color: $error; }
+    FeedPane > .feed-pane--count { text-style: bold; }
+    """
 
     class ViewHighlighted(Message):
         def __init__(self, view: View) -> None:
@@ -55,86 +108,31 @@ class FeedPane(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._views: dict[str, View] = {}
+        self._rows: list[PaneRow] = []
         self._errors: dict[str, str] = {}
         self._titles: dict[str, str] = {}
 
     def show_feeds(self, feeds: Sequence[FeedInfo], counts: tuple[int, int, int]) -> None:
-        """Rebuild the list, keeping the highlighted entry where it was."""
+        """Redraw with new feeds and counts, keeping the cursor on the same row."""
         current = self.highlighted_view
-        total, unread, starred = counts
-        options: list[Option] = [
-            Option(_label("≡", "All", str(total)), id="all"),
-            Option(_label("●", "Unread", str(unread)), id="unread"),
-            Option(_label("★", "Starred", str(starred)), id="starred"),
-        ]
-        views: dict[str, View] = {"all": ALL, "unread": UNREAD, "starred": STARRED}
-        self._errors = {}
-        groups: dict[str, list[FeedInfo]] = {}
-        untagged: list[FeedInfo] = []
         self._titles = {feed.url: feed.title for feed in feeds}
-        for feed in feeds:
-            for tag in feed.tags:
-                groups.setdefault(tag, []).append(feed)
-            if not feed.tags:
-                untagged.append(feed)
-            if feed.last_error:
-                self._errors[feed.url] = clean_line(feed.last_error)
-        # (option id, label, view of the group or None for no header, members)
-        sections: list[tuple[str, str, View | None, list[FeedInfo]]] = [
-            (f"tag:{tag}", tag, View("tag", tag), members)
-            for tag, members in sorted(groups.items(), key=lambda item: item[0].casefold())
-        ]
-        if untagged:
-            header = View("tag", "") if groups else None
-            sections.append(("notag", UNTAGGED, header, untagged))
-        for section_id, label, group_view, members in sections:
-            if group_view is not None:
-                views[section_id] = group_view
-                unread_in_tag = sum(f.unread for f in members)
-                options.append(
-                    Option(
-                        _label("▾", clean_line(label, 60), str(unread_in_tag or ""), style="bold"),
-                        id=section_id,
-                    )
-                )
-            for feed in members:
-                option_id = f"feed:{section_id}:{feed.url}"
-                views[option_id] = View("feed", feed.url)
-                broken = feed.last_error is not None
-                options.append(
-                    Option(
-                        _label(
-                            "⚠" if broken else " ",
-                            clean_line(feed.title, 200),
-                            str(feed.unread) if feed.unread else "",
-                            style="red" if broken else "",
-                            indent=2 if group_view else 0,
-                        ),
-                        id=option_id,
-                    )
-                )
-        self._views = views
-        self.clear_options()
-        self.add_options(options)
-        self._restore(current)
+        self._errors = {feed.url: clean_line(feed.last_error) for feed in feeds if feed.last_error}
+        rows = build_rows(feeds, counts)
+        cursor = self.cursor if current is None else self._index_in(rows, current, self.cursor)
+        self._rows = rows
+        self._rows_changed(cursor)
 
-    def _restore(self, view: View | None) -> None:
-        if view is None:
-            self.highlighted = 0
-            return
-        for option_id, candidate in self._views.items():
-            if candidate == view:
-                self.highlighted = self.get_option_index(option_id)
-                return
-        self.highlighted = 0
+    @staticmethod
+    def _index_in(rows: Sequence[PaneRow], view: View, near: int) -> int:
+        """The row showing ``view`` closest to ``near`` (a feed may be under two tags)."""
+        matches = [index for index, row in enumerate(rows) if row.view == view]
+        if not matches:
+            return 0
+        return min(matches, key=lambda index: abs(index - near))
 
     @property
     def highlighted_view(self) -> View | None:
-        if self.highlighted is None:
-            return None
-        option = self.get_option_at_index(self.highlighted)
-        return self._views.get(option.id or "")
+        return self._rows[self.cursor].view if 0 <= self.cursor < len(self._rows) else None
 
     def feed_title(self, url: str) -> str:
         return self._titles.get(url, url)
@@ -143,16 +141,47 @@ class FeedPane(OptionList):
         return self._errors.get(view.key) if view.kind == "feed" else None
 
     def select_view(self, view: View) -> None:
-        self._restore(view)
+        self.move_to(self._index_in(self._rows, view, self.cursor))
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        view = self._views.get(event.option_id or "")
+    # -- CursorList hooks ------------------------------------------------
+
+    def _row_count(self) -> int:
+        return len(self._rows)
+
+    def _cursor_moved(self) -> None:
+        view = self.highlighted_view
         if view is not None:
             self.post_message(self.ViewHighlighted(view))
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        view = self._views.get(event.option_id or "")
+    def _row_chosen(self) -> None:
+        view = self.highlighted_view
         if view is not None:
             self.post_message(self.ViewChosen(view))
+
+    def _cursor_style(self) -> Style:
+        return self.get_component_rich_style("feed-pane--cursor")
+
+    def _render_row(self, index: int, width: int, cursor: Style | None) -> Strip:
+        row = self._rows[index]
+        base = self.rich_style
+        name_style = Style()
+        if row.kind == "tag":
+            name_style = self.get_component_rich_style("feed-pane--tag", partial=True)
+        elif row.kind == "broken":
+            name_style = self.get_component_rich_style("feed-pane--broken", partial=True)
+        count_style = self.get_component_rich_style("feed-pane--count", partial=True)
+        if cursor is not None:
+            name_style, count_style = name_style + cursor, count_style + cursor
+        fill = base + cursor if cursor is not None else base
+        prefix = " " * (row.indent + 1) + row.icon + " "
+        count = f" {row.count} " if row.count else " "
+        name_width = max(width - cell_len(prefix) - cell_len(count), 1)
+        name = row.name
+        if cell_len(name) > name_width:
+            name = set_cell_size(name, max(name_width - 1, 0)) + "…"
+        segments = [
+            Segment(prefix, base + name_style),
+            Segment(set_cell_size(name, name_width), base + name_style),
+            Segment(count, base + count_style),
+        ]
+        return Strip(segments).crop_extend(0, width, fill)
