@@ -162,6 +162,15 @@ class Service:
         """(all, unread, starred) over every configured feed."""
         return self.storage.view_counts([f.url for f in self.config.feeds])
 
+    def overview(self) -> tuple[list[FeedInfo], tuple[int, int, int]]:
+        """Feeds with their counts, and (all, unread, starred) derived from them.
+
+        Summing the per-feed counts avoids a second scan of every entry.
+        """
+        feeds = self.feeds()
+        starred = self.storage.starred_count([f.url for f in feeds])
+        return feeds, (sum(f.total for f in feeds), sum(f.unread for f in feeds), starred)
+
     # -- changing state --------------------------------------------------
 
     def set_read(self, ids: Sequence[int], read: bool) -> None:

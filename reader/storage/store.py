@@ -314,6 +314,12 @@ class Storage:
             )
         return cursor.rowcount
 
+    def starred_count(self, feed_urls: Sequence[str]) -> int:
+        """Starred entries of the given feeds, from the small partial index."""
+        where, params = self._view_filter(feed_urls, False, True)
+        sql = f"SELECT count(*) FROM entries e INDEXED BY entries_starred WHERE {where}"
+        return int(self.db.execute(sql, params).fetchone()[0])
+
     def view_counts(self, feed_urls: Sequence[str]) -> tuple[int, int, int]:
         """(all, unread, starred) over the given feeds."""
         where, params = self._view_filter(feed_urls, False, False)

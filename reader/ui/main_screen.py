@@ -148,7 +148,7 @@ class MainScreen(Screen[None]):
 
     def _reload_feeds(self) -> None:
         service = self.nr_app.service
-        self.query_one(FeedPane).show_feeds(service.feeds(), service.counts())
+        self.query_one(FeedPane).show_feeds(*service.overview())
 
     def _load_articles(self, *, keep_position: bool = True) -> None:
         service = self.nr_app.service
