@@ -19,7 +19,7 @@ import httpx
 from reader import __version__
 from reader.models import FeedForUpdate, FetchResult
 
-USER_AGENT = f"newsreader/{__version__} (terminal feed reader; +https://github.com/newsreader)"
+USER_AGENT = f"newsreader/{__version__} (terminal feed reader)"
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
