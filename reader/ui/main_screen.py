@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from reader.config import ConfigError
 from reader.links import LinkRefused, check_link
-from reader.models import ALL, UpdateOutcome, View
+from reader.models import ALL, EntryRow, UpdateOutcome, View
 from reader.sanitize import clean_line
 from reader.ui.article_list import ArticleList
 from reader.ui.article_view import ArticleView
@@ -223,30 +223,34 @@ class MainScreen(Screen[None]):
     # -- actions ---------------------------------------------------------
 
     def _current_entry_id(self) -> int | None:
+        """The article being read when the view has focus, else the list's cursor."""
         article = self.query_one(ArticleView)
         if article.entry is not None and self.focused is article:
             return article.entry.id
-        return self.query_one(ArticleList).current_id or (
-            article.entry.id if article.entry else None
-        )
+        current = self.query_one(ArticleList).current_id
+        if current is not None:
+            return current
+        return article.entry.id if article.entry else None
+
+    def _current_row(self) -> EntryRow | None:
+        entry_id = self._current_entry_id()
+        return self.query_one(ArticleList).row(entry_id) if entry_id is not None else None
 
     def action_toggle_read(self) -> None:
-        entry_id = self._current_entry_id()
-        row = self.query_one(ArticleList).row(entry_id) if entry_id is not None else None
-        if entry_id is None or row is None:
+        row = self._current_row()
+        if row is None:
             return
-        self.nr_app.service.set_read([entry_id], not row.read)
-        self.query_one(ArticleList).update_row(entry_id, read=not row.read)
+        self.nr_app.service.set_read([row.id], not row.read)
+        self.query_one(ArticleList).update_row(row.id, read=not row.read)
         self._refresh_counts()
         self._status("Marked unread." if row.read else "Marked read.")
 
     def action_toggle_star(self) -> None:
-        entry_id = self._current_entry_id()
-        row = self.query_one(ArticleList).row(entry_id) if entry_id is not None else None
-        if entry_id is None or row is None:
+        row = self._current_row()
+        if row is None:
             return
-        self.nr_app.service.set_starred([entry_id], not row.starred)
-        self.query_one(ArticleList).update_row(entry_id, starred=not row.starred)
+        self.nr_app.service.set_starred([row.id], not row.starred)
+        self.query_one(ArticleList).update_row(row.id, starred=not row.starred)
         self._refresh_counts()
         self._status("Unstarred." if row.starred else "Starred.")
 
