@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from reader import __version__
 from reader.config import ConfigError, ensure_starter_config
-from reader.models import ALL, UpdateOutcome, View
+from reader.models import ALL, FeedConfig, UpdateOutcome, View
 from reader.paths import resolve_config_path, resolve_db_path
 from reader.sanitize import clean_line
 
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--version", action="version", version=f"newsreader {__version__}")
         _global_options(sub, suppress=True)
         return sub
 
@@ -96,8 +97,11 @@ def _positive_int(value: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run newsreader; returns (and, as a console script, exits with) a status."""
     args = build_parser().parse_args(argv)
+    from reader.logs import setup_logging
+
+    log_path = setup_logging()
     try:
-        return _dispatch(args)
+        return _dispatch(args, log_path)
     except ConfigError as exc:
         _error(str(exc))
         return EXIT_USAGE
@@ -116,7 +120,7 @@ def _error(message: str) -> None:
     print(f"newsreader: {clean_line(message, 2000)}", file=sys.stderr)
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace, log_path: Path | None) -> int:
     from reader.storage import StorageError
 
     config_path, explicit = resolve_config_path(args.config)
@@ -137,7 +141,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"newsreader: {clean_line(notice)}", file=sys.stderr)
     try:
         if command is None:
-            return _run_ui(service, notices)
+            return _run_ui(service, notices, log_path)
         handler = _HANDLERS[command]
         return handler(service, args)
     finally:
@@ -152,16 +156,20 @@ def _open_service(config_path: Path, db_path: Path) -> Service:
     return Service(config, db_path)
 
 
-def _run_ui(service: Service, notices: Sequence[str]) -> int:
+def _run_ui(service: Service, notices: Sequence[str], log_path: Path | None) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CommandError("the reader needs a terminal; for scripts use a command (see --help)")
     from reader.ui.app import NewsReaderApp
 
-    NewsReaderApp(service, notices=notices).run()
-    return EXIT_OK
+    app = NewsReaderApp(service, notices=notices)
+    app.run()
+    if app.crash:
+        where = f" (details in {log_path})" if log_path else ""
+        raise CommandError(f"internal error: {app.crash}{where}")
+    return EXIT_OK if not app.return_code else EXIT_ERROR
 
 
 def _refresh(service: Service, args: argparse.Namespace) -> int:
-    from reader.fetch import redact_url  # progress lines end up in logs: no passwords
-
     urls = None
     if args.feed:
         urls = [_known_feed(service, args.feed)]
@@ -171,7 +179,7 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
         if outcome.error:
             if interactive:
                 print("\r\x1b[K", end="", file=sys.stderr)
-            print(f"failed: {redact_url(outcome.url)}: {outcome.error}", file=sys.stderr)
+            print(f"failed: {_shown_url(outcome.url)}: {outcome.error}", file=sys.stderr)
         if interactive:
             print(f"\r\x1b[Krefreshing {done}/{total}", end="", file=sys.stderr, flush=True)
 
@@ -181,13 +189,20 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
     for outcome in outcomes:
         if outcome.moved_to:
             print(
-                f"moved: {redact_url(outcome.url)} now redirects permanently to "
-                f"{redact_url(outcome.moved_to)}; "
+                f"moved: {_shown_url(outcome.url)} now redirects permanently to "
+                f"{_shown_url(outcome.moved_to)}; "
                 "update the config",
                 file=sys.stderr,
             )
     print(summarize(outcomes))
     return EXIT_OK
+
+
+def _shown_url(url: str) -> str:
+    """A URL fit for the terminal: no credentials, no control characters."""
+    from reader.fetch import redact_url
+
+    return clean_line(redact_url(url), 2000)
 
 
 def summarize(outcomes: Sequence[UpdateOutcome]) -> str:
@@ -269,7 +284,7 @@ def _import(config_path: Path, opml_path: Path) -> int:
         raise ConfigError(str(exc)) from None
     for feed in result.added:
         tags = f" [{', '.join(feed.tags)}]" if feed.tags else ""
-        print(f"added: {clean_line(feed.title or feed.url)} <{feed.url}>{tags}")
+        print(f"added: {clean_line(feed.title or feed.url)} <{_shown_url(feed.url)}>{tags}")
     print(
         f"{len(result.added)} feed{'s' if len(result.added) != 1 else ''} added to {config_path}, "
         f"{len(result.skipped)} already there"
@@ -280,13 +295,18 @@ def _import(config_path: Path, opml_path: Path) -> int:
 def _export(service: Service, args: argparse.Namespace) -> int:
     from reader.opml import write_opml
 
-    document = write_opml(service.config.feeds)
+    # Feeds without a title in the config are exported with the feed's own title.
+    feeds = [
+        FeedConfig(info.url, None if info.title == info.url else info.title, info.tags)
+        for info in service.feeds()
+    ]
+    document = write_opml(feeds)
     if args.file:
         try:
             Path(args.file).write_text(document, encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"{args.file}: cannot write: {exc.strerror or exc}") from None
-        print(f"wrote {len(service.config.feeds)} feeds to {args.file}", file=sys.stderr)
+        print(f"wrote {len(feeds)} feeds to {args.file}", file=sys.stderr)
     else:
         sys.stdout.write(document if document.endswith("\n") else document + "\n")
     return EXIT_OK

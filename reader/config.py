@@ -16,6 +16,7 @@ from typing import Any
 from reader.models import Config, FeedConfig, Settings
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNSAFE_URL_CHARACTER = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _SETTINGS_KEYS = {
     "refresh_on_start",
@@ -118,6 +119,15 @@ def _describe_toml_error(exc: tomllib.TOMLDecodeError) -> str:
     return f"invalid TOML at line {match.group(1)}, column {match.group(2)}: {text}"
 
 
+def feed_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a feed URL, or None when it can."""
+    if _UNSAFE_URL_CHARACTER.search(url):
+        return "url contains spaces or control characters"
+    if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+        return f"url must start with http:// or https:// (got {url!r})"
+    return None
+
+
 def config_from_dict(data: dict[str, Any], path: str) -> Config:
     """Validate an already-parsed TOML document."""
     warnings: list[str] = []
@@ -180,8 +190,9 @@ def _feeds(raw: object, path: str, warnings: list[str]) -> tuple[FeedConfig, ...
         if not isinstance(url, str):
             raise ConfigError(f"{where}: url must be a string")
         url = url.strip()
-        if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
-            raise ConfigError(f"{where}: url must start with http:// or https:// (got {url!r})")
+        problem = feed_url_problem(url)
+        if problem:
+            raise ConfigError(f"{where}: {problem}")
         if url in seen:
             raise ConfigError(f"{where}: duplicate url {url!r} (also in #{seen[url]})")
         seen[url] = number

@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from urllib.parse import urlsplit
 from xml.parsers import expat
 
+from reader.config import feed_url_problem
 from reader.models import FeedConfig
 
 # Characters XML 1.0 cannot carry at all, even escaped.
@@ -132,11 +132,8 @@ def _categories(value: str) -> list[str]:
 
 
 def _is_web_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    """Only URLs the config would accept are imported."""
+    return feed_url_problem(url) is None
 
 
 def _local(name: str) -> str:

@@ -597,3 +597,44 @@ def test_console_script_bad_config_has_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == f"newsreader: {config}: [[feeds]] #1: url must be a string\n"
     assert "Traceback" not in result.stderr
+
+
+def test_every_command_has_version(run) -> None:
+    for command in COMMANDS:
+        result = run(command, "--version")
+        assert result.code == 0
+        assert result.out.strip() == f"newsreader {__version__}"
+
+
+def test_the_reader_refuses_to_start_without_a_terminal(setup: Setup, run) -> None:
+    result = run(*setup.opts())  # pytest's stdin and stdout are not terminals
+    assert result.code == 1
+    assert result.err.strip() == (
+        "newsreader: the reader needs a terminal; for scripts use a command (see --help)"
+    )
+
+
+def test_import_skips_urls_the_config_would_refuse(tmp_path: Path, run) -> None:
+    config = tmp_path / "config.toml"
+    opml = tmp_path / "evil.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline text="csi" xmlUrl="https://a.example/&#155;2J"/>'
+        '<outline text="bidi" xmlUrl="https://b.example/&#x202E;x"/>'
+        '<outline text="js" xmlUrl="javascript:alert(1)"/>'
+        '<outline text="good" xmlUrl="https://good.example/feed"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    result = run("--config", config, "import", opml)
+    assert result.code == 0, result.err
+    assert "\x9b" not in result.out and "\u202e" not in result.out
+    assert [f.url for f in load_config(config).feeds] == ["https://good.example/feed"]
+
+
+def test_export_uses_the_feeds_own_title_when_the_config_has_none(setup: Setup, run) -> None:
+    refreshed(setup, run)
+    result = run(*setup.opts(), "export")
+    assert result.code == 0
+    assert 'title="News Wire"' in result.out  # from the feed, not the URL
+    assert 'title="Tech Mine"' in result.out  # the config's title wins

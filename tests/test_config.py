@@ -10,6 +10,7 @@ import pytest
 from reader.config import (
     STARTER_CONFIG,
     ConfigError,
+    config_from_dict,
     ensure_starter_config,
     load_config,
     parse_duration,
@@ -224,3 +225,11 @@ def test_starter_config_contains_the_issue_example_settings() -> None:
     assert {"url": "https://tass.com/rss/v2.xml", "title": "TASS", "tags": ["news", "world"]} in (
         data["feeds"]
     )
+
+
+@pytest.mark.parametrize(
+    "url", ["https://a.example/x y", "https://a.example/\x1b[2J", "https://a.example/\u202ex"]
+)
+def test_urls_with_spaces_or_control_characters_are_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match=r"\[\[feeds\]\] #1: url contains spaces or control"):
+        config_from_dict({"feeds": [{"url": url}]}, "c.toml")

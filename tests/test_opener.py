@@ -28,7 +28,10 @@ class FakeApp:
 def _recording_browser(directory: Path, name: str) -> tuple[Path, Path]:
     record = directory / f"{name}.args"
     script = directory / name
-    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{record}"\n', encoding="utf-8")
+    script.write_text(  # write then rename, so a reader never sees a half-written file
+        f'#!/bin/sh\nprintf "%s\\n" "$@" > "{record}.tmp" && mv "{record}.tmp" "{record}"\n',
+        encoding="utf-8",
+    )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return script, record
 

@@ -406,3 +406,80 @@ async def test_refresh_progress_and_notices_are_shown(
         assert progress[0] == "⟳ Refreshing 0/3…"
         assert progress[-1] == "⟳ Refreshing 3/3…"
         assert said[-1].startswith("Refreshed 3 feeds")
+
+
+async def test_hostile_feed_title_and_tag_in_the_feed_pane(
+    tmp_path: Path, feed_server: FeedServer, write_config: Callable[..., Path]
+) -> None:
+    """Titles and tags reach border titles too: they must stay literal there."""
+    item = {"title": "plain", "guid": "1", "pubDate": "Mon, 02 Nov 2026 10:00:00 GMT"}
+    url = feed_server.add("/t.xml", rss("Close [/] tag [@click=app.quit]x[/]", [item]))
+    config = write_config(
+        tmp_path,
+        [{"url": url, "tags": ["[/]oops [bold]"]}],
+        {"refresh_on_start": True, "refresh_interval": "0"},
+    )
+    app, _ = make_app(config, tmp_path / "db.sqlite")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("shift+tab", "j", "j", "j")  # the tag header
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.view.kind == "tag"
+        assert "[/]oops [bold]" in screen_text(app)
+        await pilot.press("j")  # the feed itself
+        assert app.screen.view.kind == "feed"
+        text = screen_text(app)
+        assert "Close [/] tag [@click=app.quit]x[/]" in text
+        await pilot.click(ArticleList, offset=(10, 0))  # on the border title
+        assert app.is_running
+
+
+async def test_tiny_terminal_still_reaches_the_feed_pane(populated: tuple[Path, Path]) -> None:
+    app, _ = make_app(*populated)
+    async with app.run_test(size=(56, 20)) as pilot:
+        await pilot.pause()
+        pane = app.screen.query_one(FeedPane)
+        assert pane.size.width == 0  # collapsed while the list has focus
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert app.focused is pane and pane.size.width > 20
+        await pilot.press("j", "j", "enter")  # Starred
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.screen.view.kind == "starred"
+        assert pane.size.width == 0
+
+
+async def test_reloaded_settings_take_effect(populated: tuple[Path, Path]) -> None:
+    config, db = populated
+    app, _ = make_app(config, db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen._refresh_timer is None  # refresh_interval = "0"
+        text = config.read_text(encoding="utf-8").replace('"0"', '"45m"')
+        config.write_text(text, encoding="utf-8")
+        await pilot.press("ctrl+r")
+        assert screen._refresh_timer is not None
+        assert app.service.config.settings.refresh_interval == 45 * 60
+
+
+async def test_a_crash_is_logged_and_summarised_not_dumped(
+    populated: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.logs import setup_logging
+
+    log = setup_logging(tmp_path / "logs" / "newsreader.log")
+    assert log is not None
+    app, _ = make_app(*populated)
+
+    def broken_entry(entry_id: int) -> None:
+        raise RuntimeError("boom [/] \x1b[2J")
+
+    monkeypatch.setattr(app.service, "entry", broken_entry)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("enter")
+            await pilot.pause()
+    assert app.crash == "RuntimeError: boom [/]"
+    details = log.read_text(encoding="utf-8")
+    assert "unexpected error in the UI" in details and "Traceback" in details

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from textual.app import App
 
+from reader.sanitize import clean_line
 from reader.service import Service
 from reader.ui.main_screen import MainScreen
 from reader.ui.opener import Opener, make_opener
+
+logger = logging.getLogger("reader.ui")
 
 
 def _now() -> datetime:
@@ -34,7 +38,28 @@ class NewsReaderApp(App[None]):
         self.service = service
         self.clock = clock
         self.notices = tuple(notices)
+        self._fixed_opener = opener
         self.opener: Opener = opener or make_opener(service.config.settings.browser, self)
+        self.crash: str | None = None
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
+
+    def settings_changed(self) -> None:
+        """Pick up a reloaded ``[settings]`` table (the browser command)."""
+        if self._fixed_opener is None:
+            self.opener = make_opener(self.service.config.settings.browser, self)
+
+    # A bug must not greet the user with a traceback: the details go to the
+    # log file and the caller prints one line from ``crash``. (Textual offers
+    # no public hook; these two methods are where it reports unhandled errors.)
+
+    def _handle_exception(self, error: Exception) -> None:
+        logger.error("unexpected error in the UI", exc_info=error)
+        self.crash = clean_line(f"{type(error).__name__}: {error}", 300)
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        if self.crash:
+            self._exit_renderables.clear()
+        super()._print_error_renderables()

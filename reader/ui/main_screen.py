@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from reader.config import ConfigError
@@ -58,8 +59,8 @@ class MainScreen(Screen[None]):
         Binding("m", "toggle_read", "Read"),
         Binding("s", "toggle_star", "Star"),
         Binding("o", "open_link", "Open"),
-        Binding("u", "toggle_unread_only", "Unread only"),
-        Binding("A", "mark_view_read", "All read"),
+        Binding("u", "toggle_unread_only", "Unread"),
+        Binding("A", "mark_view_read", "Read all"),
         Binding("n", "next_unread", "Next unread", show=False),
         Binding("p", "previous_unread", "Prev unread", show=False),
         Binding("space", "page_or_next", "Page/next", show=False),
@@ -70,8 +71,9 @@ class MainScreen(Screen[None]):
     DEFAULT_CSS = """
     MainScreen #feeds { width: 30; height: 1fr; border: round $primary-muted; }
     MainScreen.-narrow #feeds { width: 22; }
-    MainScreen.-tiny #feeds { display: none; }
-    MainScreen.-tiny #feeds:focus-within { display: block; width: 100%; }
+    MainScreen.-tiny #feeds { width: 0; border: none; }
+    MainScreen.-tiny.-feeds-open #feeds { width: 100%; border: round $accent; }
+    MainScreen.-tiny.-feeds-open #right { display: none; }
     MainScreen #right { width: 1fr; }
     MainScreen #articles { height: 2fr; min-height: 6; border: round $primary-muted; }
     MainScreen #article { height: 3fr; border: round $primary-muted; }
@@ -96,6 +98,7 @@ class MainScreen(Screen[None]):
         self._pending_refresh: set[str] | None = None
         self._reload_timer_armed = False
         self._config_mtime: float | None = None
+        self._refresh_timer: Timer | None = None
 
     @property
     def nr_app(self) -> NewsReaderApp:
@@ -129,14 +132,26 @@ class MainScreen(Screen[None]):
         self._config_mtime = self._read_config_mtime()
         self.set_interval(CONFIG_POLL_SECONDS, self._check_config_changed)
         settings = self.nr_app.service.config.settings
-        if settings.refresh_interval > 0:
-            self.set_interval(settings.refresh_interval, self.action_refresh_all)
+        self._schedule_auto_refresh()
         notices = self.nr_app.notices
         for notice in notices:
             self.notify(clean_line(notice, 500), markup=False, timeout=15)
         self._status("Press ? for keys.")
         if settings.refresh_on_start:
             self.action_refresh_all()
+
+    def _schedule_auto_refresh(self) -> None:
+        """(Re)start the auto-refresh timer from the current ``refresh_interval``."""
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+            self._refresh_timer = None
+        interval = self.nr_app.service.config.settings.refresh_interval
+        if interval > 0:
+            self._refresh_timer = self.set_interval(interval, self.action_refresh_all)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # On a very narrow terminal the feed pane takes the whole width while it has focus.
+        self.set_class(isinstance(event.widget, FeedPane), "-feeds-open")
 
     def on_resize(self) -> None:
         width, height = self.size
@@ -159,7 +174,7 @@ class MainScreen(Screen[None]):
         title = self._view_title()
         if self.unread_only and not self.view.unread_only:
             title += " (unread)"
-        articles.border_title = title
+        articles.border_title = Text(title)  # a Text, so feed titles are never markup
         articles.border_subtitle = f"{len(ids)}"
 
     def _view_title(self) -> str:
@@ -418,12 +433,18 @@ class MainScreen(Screen[None]):
     def action_reload_config(self) -> None:
         service = self.nr_app.service
         self._config_mtime = self._read_config_mtime()
+        old_settings = service.config.settings
         try:
             added, removed = service.reload_config()
         except ConfigError as exc:
             self._status(f"Config not reloaded: {exc}", error=True)
             return
-        if self.view.kind == "feed" and self.view.key in removed:
+        settings = service.config.settings
+        if settings.refresh_interval != old_settings.refresh_interval:
+            self._schedule_auto_refresh()
+        if settings != old_settings:
+            self.nr_app.settings_changed()
+        if self.view.kind in ("feed", "tag") and not service.feed_urls(self.view):
             self.view = ALL
         self._reload_feeds()
         self.query_one(FeedPane).select_view(self.view)
