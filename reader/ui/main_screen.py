@@ -121,7 +121,7 @@ class MainScreen(Screen[None]):
                 yield articles
                 yield article
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     # -- start-up --------------------------------------------------------
 
