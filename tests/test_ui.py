@@ -483,3 +483,17 @@ async def test_a_crash_is_logged_and_summarised_not_dumped(
     assert app.crash == "RuntimeError: boom [/]"
     details = log.read_text(encoding="utf-8")
     assert "unexpected error in the UI" in details and "Traceback" in details
+
+
+async def test_n_first_opens_the_unread_article_under_the_cursor(
+    populated: tuple[Path, Path],
+) -> None:
+    app, _ = make_app(*populated)
+    async with app.run_test(size=(120, 40)) as pilot:
+        articles = app.screen.query_one(ArticleList)
+        await pilot.press("n")
+        view = app.screen.query_one(ArticleView)
+        assert articles.cursor == 0
+        assert view.entry is not None and view.entry.id == articles.ids[0]
+        await pilot.press("n")
+        assert articles.cursor == 1 and view.entry.id == articles.ids[1]

@@ -292,6 +292,9 @@ class MainScreen(Screen[None]):
         articles = self.query_one(ArticleList)
         ids = articles.ids
         index = articles.cursor + step
+        reading = self.query_one(ArticleView).entry
+        if step > 0 and (reading is None or reading.id != articles.current_id):
+            index = articles.cursor  # the row under the cursor has not been read yet: start there
         # Look through the rows in windows so a 100,000-article list is not loaded at once.
         while 0 <= index < len(ids):
             stop = index + step * 200
