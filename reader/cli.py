@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,11 +21,13 @@ from reader.config import ConfigError, ensure_starter_config
 from reader.models import ALL, FeedConfig, UpdateOutcome, View
 from reader.paths import resolve_config_path, resolve_db_path
 from reader.sanitize import clean_line
+from reader.storage.connection import describe_database_error
 
 if TYPE_CHECKING:
     from reader.service import Service
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+MAX_LIMIT = 1_000_000_000
 
 
 class CommandError(Exception):
@@ -89,8 +92,8 @@ def _positive_int(value: str) -> int:
         number = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+    if not 1 <= number <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_LIMIT}")
     return number
 
 
@@ -107,6 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except CommandError as exc:
         _error(str(exc))
+        return EXIT_ERROR
+    except sqlite3.Error as exc:
+        _error(describe_database_error(exc))
+        return EXIT_ERROR
+    except OSError as exc:
+        _error(f"{exc.filename or 'file'}: {exc.strerror or exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -283,7 +292,7 @@ def _import(config_path: Path, opml_path: Path) -> int:
     except ConfigEditError as exc:
         raise ConfigError(str(exc)) from None
     for feed in result.added:
-        tags = f" [{', '.join(feed.tags)}]" if feed.tags else ""
+        tags = f" [{', '.join(clean_line(tag) for tag in feed.tags)}]" if feed.tags else ""
         print(f"added: {clean_line(feed.title or feed.url)} <{_shown_url(feed.url)}>{tags}")
     print(
         f"{len(result.added)} feed{'s' if len(result.added) != 1 else ''} added to {config_path}, "

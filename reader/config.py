@@ -216,10 +216,13 @@ def ensure_starter_config(path: Path) -> bool:
     """
     if path.exists():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:
             handle.write(STARTER_CONFIG)
     except FileExistsError:
         return False
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ConfigError(f"{path}: cannot write the starter config: {reason}") from None
     return True

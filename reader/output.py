@@ -22,10 +22,16 @@ def iso_utc(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def to_local(value: datetime) -> datetime:
+    """In the local time zone; a date at the edge of the calendar stays in UTC."""
+    try:
+        return value.astimezone()
+    except (OverflowError, ValueError, OSError):
+        return value
+
+
 def local_time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
 def feed_json(feed: FeedInfo) -> dict[str, Any]:
@@ -37,7 +43,7 @@ def feed_json(feed: FeedInfo) -> dict[str, Any]:
         "total": feed.total,
         "last_fetched": iso_utc(feed.last_fetched),
         "last_error": clean_line(feed.last_error) if feed.last_error else None,
-        "link": feed.link,
+        "link": clean_line(feed.link) or None,
     }
 
 

@@ -227,12 +227,21 @@ def _plain(value: object) -> str | None:
     return text or None
 
 
+# Dates outside these years are placeholders ("0001-01-01" from Hugo and Go)
+# or typos; they would also overflow when shifted to a local time zone.
+_FIRST_YEAR, _LAST_YEAR = 1970, 9000
+
+
+def _plausible(value: datetime) -> datetime | None:
+    return value if _FIRST_YEAR <= value.year <= _LAST_YEAR else None
+
+
 def _to_datetime(value: object) -> datetime | None:
     if not isinstance(value, time.struct_time | tuple):
         return None
     try:
         year, month, day, hour, minute, second = value[:6]
-        return datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
+        return _plausible(datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC))
     except (TypeError, ValueError, OverflowError):
         return None
 
@@ -273,7 +282,7 @@ def _json_entry(item: dict[str, Any], feed: dict[str, Any]) -> ParsedEntry:
     updated = _iso_datetime(item.get("date_modified"))
     content_html = _str(item.get("content_html"))
     content_text = _str(item.get("content_text"))
-    content = content_html or (html.escape(content_text) if content_text else None)
+    content = content_html
     if content_text and not content_html:
         content = "".join(f"<p>{html.escape(p)}</p>" for p in content_text.split("\n\n"))
     attachments = item.get("attachments") if isinstance(item.get("attachments"), list) else []
@@ -318,8 +327,8 @@ def _iso_datetime(value: object) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return _plausible(parsed.astimezone(UTC))
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)

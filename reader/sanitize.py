@@ -13,13 +13,16 @@ import re
 
 # Whole escape sequences first, so their parameters do not survive as text:
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other ESC-x pairs, and the
-# 8-bit C1 forms of CSI/OSC/DCS/SOS/PM/APC.
+# 8-bit C1 forms of CSI/OSC/DCS/SOS/PM/APC. A string control counts only when
+# it is terminated and its payload is short printable ASCII (as real ones
+# are); otherwise only the introducer goes, so mojibake such as "â\x80\x9d"
+# (a curly quote read as Latin-1) cannot swallow the text that follows.
 _ESCAPE_SEQUENCE = re.compile(
     r"""
     \x1b\[[0-?]*[ -/]*[@-~]            # CSI
-    | \x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC, DCS, SOS, PM, APC
+    | \x1b[\]PX^_][\x20-\x7e]{0,512}?(?:\x07|\x1b\\|\x9c)   # OSC, DCS, SOS, PM, APC
     | \x9b[0-?]*[ -/]*[@-~]            # 8-bit CSI
-    | [\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # 8-bit string controls
+    | [\x90\x98\x9d\x9e\x9f][\x20-\x7e]{0,512}?(?:\x07|\x1b\\|\x9c)  # 8-bit string controls
     | \x1b[ -/]*[0-~]?                  # any other ESC: intermediates, then one final byte
     """,
     re.VERBOSE,

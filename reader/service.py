@@ -7,8 +7,9 @@ Holds the validated config and hands out a storage connection per thread
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,6 +33,18 @@ class UnknownFeedError(Exception):
 
 class Service:
     """Config + database, for one process."""
+
+    _config: Config
+    _feeds: dict[str, FeedConfig]  # by URL, in config order
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @config.setter
+    def config(self, config: Config) -> None:
+        self._config = config
+        self._feeds = {feed.url: feed for feed in config.feeds}
 
     def __init__(self, config: Config, db_path: Path) -> None:
         self.config = config
@@ -82,19 +95,25 @@ class Service:
         Raises ConfigError and keeps the old config when the file is broken.
         """
         new = load_config(Path(self.config.path))
-        old_urls = {f.url for f in self.config.feeds}
         new_urls = {f.url for f in new.feeds}
-        added = [f.url for f in new.feeds if f.url not in old_urls]
-        removed = [f.url for f in self.config.feeds if f.url not in new_urls]
+        added = [f.url for f in new.feeds if f.url not in self._feeds]
+        removed = [url for url in self._feeds if url not in new_urls]
         self.storage.sync_feeds(new.feeds)
         self.config = new
         return added, removed
 
     def feed_config(self, url: str) -> FeedConfig:
-        for feed in self.config.feeds:
-            if feed.url == url:
-                return feed
-        raise UnknownFeedError(f"no feed with URL {url!r} in {self.config.path}")
+        try:
+            return self._feeds[url]
+        except KeyError:
+            raise UnknownFeedError(f"no feed with URL {url!r} in {self.config.path}") from None
+
+    def config_mtime(self) -> float | None:
+        """When the config file last changed (None if it cannot be read now)."""
+        try:
+            return os.stat(self.config.path).st_mtime
+        except OSError:
+            return None
 
     # -- reading ---------------------------------------------------------
 
@@ -104,12 +123,12 @@ class Service:
     def feed_urls(self, view: View) -> list[str]:
         """The configured feeds a view covers."""
         if view.kind == "feed":
-            return [view.key] if any(f.url == view.key for f in self.config.feeds) else []
+            return [view.key] if view.key in self._feeds else []
         if view.kind == "tag":
             if view.key == "":
                 return [f.url for f in self.config.feeds if not f.tags]
             return [f.url for f in self.config.feeds if view.key in f.tags]
-        return [f.url for f in self.config.feeds]
+        return list(self._feeds)
 
     def entry_ids(
         self,
@@ -127,40 +146,35 @@ class Service:
             limit=limit,
         )
 
-    def _title_override(self, feed_url: str) -> str | None:
-        """The config's ``title`` for a feed, which wins over the feed's own."""
-        for feed in self.config.feeds:
-            if feed.url == feed_url:
-                return feed.title
-        return None
+    def _with_config_title(self, feed_url: str, title: str) -> str:
+        """The config's ``title`` for a feed wins over the feed's own."""
+        feed = self._feeds.get(feed_url)
+        return feed.title if feed is not None and feed.title else title
 
     def entry_rows(self, ids: Sequence[int]) -> dict[int, EntryRow]:
         rows = self.storage.entry_rows(ids)
-        overrides = {f.url: f.title for f in self.config.feeds if f.title}
-        if overrides:
-            for key, row in rows.items():
-                title = overrides.get(row.feed_url)
-                if title is not None:
-                    rows[key] = replace(row, feed_title=title)
+        for key, row in rows.items():
+            title = self._with_config_title(row.feed_url, row.feed_title)
+            if title != row.feed_title:
+                rows[key] = replace(row, feed_title=title)
         return rows
 
     def entry(self, entry_id: int) -> Entry | None:
-        entry = self.storage.entry(entry_id)
-        if entry is None or entry.feed_url not in {f.url for f in self.config.feeds}:
-            return None
-        title = self._title_override(entry.feed_url)
-        return replace(entry, feed_title=title) if title else entry
+        """One article of a configured feed (None for unknown ids and removed feeds)."""
+        found = self.entries([entry_id])
+        return found[0] if found else None
 
     def entries(self, ids: Sequence[int]) -> list[Entry]:
-        overrides = {f.url: f.title for f in self.config.feeds if f.title}
+        """Articles of configured feeds, in the order of ``ids``."""
         return [
-            replace(e, feed_title=overrides[e.feed_url]) if e.feed_url in overrides else e
-            for e in self.storage.entries(ids)
+            replace(entry, feed_title=self._with_config_title(entry.feed_url, entry.feed_title))
+            for entry in self.storage.entries(ids)
+            if entry.feed_url in self._feeds
         ]
 
     def counts(self) -> tuple[int, int, int]:
         """(all, unread, starred) over every configured feed."""
-        return self.storage.view_counts([f.url for f in self.config.feeds])
+        return self.overview()[1]
 
     def overview(self) -> tuple[list[FeedInfo], tuple[int, int, int]]:
         """Feeds with their counts, and (all, unread, starred) derived from them.
@@ -179,21 +193,30 @@ class Service:
     def set_starred(self, ids: Sequence[int], starred: bool) -> None:
         self.storage.set_starred(ids, starred)
 
-    def mark_view_read(self, view: View) -> int:
-        return self.storage.mark_view_read(self.feed_urls(view), starred_only=view.starred_only)
+    def mark_view_read(self, view: View, *, up_to_id: int | None = None) -> int:
+        """Mark a view's unread articles read (only those with ids ≤ ``up_to_id``)."""
+        return self.storage.mark_view_read(
+            self.feed_urls(view), starred_only=view.starred_only, up_to_id=up_to_id
+        )
 
     # -- refreshing ------------------------------------------------------
 
     def refresh(
-        self, urls: Sequence[str] | None = None, on_progress: ProgressCallback | None = None
+        self,
+        urls: Sequence[str] | None = None,
+        on_progress: ProgressCallback | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> list[UpdateOutcome]:
-        """Fetch the given (default: all) configured feeds; blocks until done."""
-        return asyncio.run(self.refresh_async(urls, on_progress))
+        """Fetch the given (default: all) configured feeds; blocks until done or stopped."""
+        return asyncio.run(self.refresh_async(urls, on_progress, should_stop))
 
     async def refresh_async(
-        self, urls: Sequence[str] | None = None, on_progress: ProgressCallback | None = None
+        self,
+        urls: Sequence[str] | None = None,
+        on_progress: ProgressCallback | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> list[UpdateOutcome]:
-        wanted = [f.url for f in self.config.feeds] if urls is None else list(urls)
+        wanted = list(self._feeds) if urls is None else list(urls)
         storage = self.storage
         settings = self.config.settings
         return await refresh_feeds(
@@ -202,4 +225,5 @@ class Service:
             timeout=settings.timeout,
             max_connections=settings.max_connections,
             on_progress=on_progress,
+            should_stop=should_stop,
         )

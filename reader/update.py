@@ -19,6 +19,7 @@ from reader.sanitize import clean_line
 from reader.storage import Storage
 
 ProgressCallback = Callable[[UpdateOutcome, int, int], None]
+STOP_POLL_SECONDS = 0.1
 
 
 def build_update(result: FetchResult, now: datetime) -> FeedUpdate:
@@ -78,8 +79,14 @@ async def refresh_feeds(
     timeout: float = 30.0,
     max_connections: int = 16,
     on_progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[UpdateOutcome]:
-    """Fetch, parse and store ``feeds`` concurrently; one outcome per feed."""
+    """Fetch, parse and store ``feeds`` concurrently; one outcome per feed.
+
+    ``should_stop`` is polled a few times a second; when it says so, feeds
+    still in flight are abandoned (their stored state is untouched) and the
+    outcomes so far are returned. The UI uses it to quit without waiting.
+    """
     total = len(feeds)
     outcomes: list[UpdateOutcome] = []
     if not feeds:
@@ -91,7 +98,8 @@ async def refresh_feeds(
         async def one(feed: FeedForUpdate) -> None:
             async with semaphore:
                 result = await fetch_feed(client, feed, deadline=timeout)
-            update = build_update(result, datetime.now(UTC))
+            # Parsing is CPU work: off the loop, so other fetches keep their deadlines.
+            update = await asyncio.to_thread(build_update, result, datetime.now(UTC))
             try:
                 outcome = store_update(storage, update)
             except Exception as exc:
@@ -100,5 +108,14 @@ async def refresh_feeds(
             if on_progress is not None:
                 on_progress(outcome, len(outcomes), total)
 
-        await asyncio.gather(*(one(feed) for feed in feeds))
+        tasks = {asyncio.create_task(one(feed)) for feed in feeds}
+        while tasks:
+            done, tasks = await asyncio.wait(tasks, timeout=STOP_POLL_SECONDS)
+            for task in done:
+                task.result()  # re-raise a bug instead of losing it
+            if tasks and should_stop is not None and should_stop():
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                break
     return outcomes

@@ -141,7 +141,9 @@ def test_subcommand_help(run, command: str) -> None:
 def test_usage_error_exits_2(run) -> None:
     result = run("entries", "--limit", "0")
     assert result.code == 2
-    assert "must be at least 1" in result.err
+    assert "must be between 1 and 1000000000" in result.err
+    huge = run("entries", "--limit", "99999999999999999999")
+    assert huge.code == 2 and "Traceback" not in huge.err
 
 
 # -- refresh -----------------------------------------------------------------

@@ -12,7 +12,7 @@ from reader.sanitize import clean_line, clean_text
     [
         ("\x1b]0;pwned\x07title", "title"),  # OSC ended by BEL
         ("\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\", "link"),  # OSC 8 ended by ST
-        ("\x1b]0;never ended", ""),  # unterminated OSC swallows its payload
+        ("\x1b]0;never ended", "0;never ended"),  # unterminated: only the introducer goes
         ("a\x1b[2Jb", "ab"),  # CSI erase display
         ("\x1b[1;31mred\x1b[0m", "red"),  # SGR colours
         ("\x1b[?1049h\x1b[?25l", ""),  # private-mode CSI
@@ -69,3 +69,14 @@ def test_no_escape_character_survives_any_mix() -> None:
     for cleaned in (clean_text(nasty), clean_line(nasty)):
         assert not any(ord(ch) < 0x20 and ch not in "\n" for ch in cleaned)
         assert not any(0x7F <= ord(ch) <= 0x9F for ch in cleaned)
+
+
+def test_mojibake_c1_characters_do_not_swallow_text() -> None:
+    """UTF-8 curly quotes read as Latin-1 contain \\x9c and \\x9d; the words must survive."""
+    mojibake = "He said “Hello,” and left. Then “bye”.".encode().decode("latin-1")
+    assert clean_line(mojibake) == "He said âHello,â and left. Then âbyeâ."
+
+
+def test_terminated_8bit_string_controls_go_whole() -> None:
+    assert clean_line("a\x9d8;;http://evil.example\x9cb") == "ab"
+    assert clean_line("a\x1b]8;;http://evil.example\x1b\\b") == "ab"

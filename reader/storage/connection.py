@@ -36,3 +36,15 @@ def connect(path: Path | str) -> sqlite3.Connection:
     except OSError as exc:
         raise StorageError(f"{path}: cannot open database: {exc.strerror or exc}") from None
     return db
+
+
+def describe_database_error(exc: sqlite3.Error) -> str:
+    """One sentence for a database failure the user can act on."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return "the database is busy (another newsreader is writing to it); try again"
+    if "readonly" in text:
+        return "the database is read-only; check the file's permissions"
+    if "disk is full" in text or "full" in text:
+        return "the disk is full; the database cannot be written"
+    return f"database error: {text}"

@@ -54,6 +54,9 @@ class Storage:
         that feed: the row is renamed, keeping its articles and flags.
         """
         now = to_epoch(datetime.now(UTC))
+        stored = {url for (url,) in self.db.execute("SELECT url FROM feeds")}
+        if all(feed.url in stored for feed in feeds):
+            return  # the usual case: no write lock needed to start up
         with self._transaction():
             known = {url for (url,) in self.db.execute("SELECT url FROM feeds")}
             for feed in feeds:
@@ -303,9 +306,19 @@ class Storage:
                 (int(starred), _json_list(ids)),
             )
 
-    def mark_view_read(self, feed_urls: Sequence[str], *, starred_only: bool = False) -> int:
-        """Mark every unread entry of a view read; returns how many changed."""
+    def mark_view_read(
+        self, feed_urls: Sequence[str], *, starred_only: bool = False, up_to_id: int | None = None
+    ) -> int:
+        """Mark the unread entries of a view read; returns how many changed.
+
+        ``up_to_id`` bounds it to what the user has seen: ids only grow, so an
+        article stored after the list was drawn (by another process, say) has a
+        larger id and stays unread.
+        """
         where, params = self._view_filter(feed_urls, True, starred_only)
+        if up_to_id is not None:
+            where += " AND e.id <= ?"
+            params.append(up_to_id)
         with self._transaction():
             cursor = self.db.execute(
                 "UPDATE entries SET read = 1 WHERE id IN "

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from reader.output import to_local
+
 
 def short_date(value: datetime, now: datetime) -> str:
-    """ "14:05" today, "Mon 14:05" this week, "12 Oct" this year, else "2023-10-12"."""
-    local = value.astimezone()
-    today = now.astimezone()
+    """Like 14:05 today, Mon 14:05 this week, 12 Oct this year, else 2023-10-12."""
+    local = to_local(value)
+    today = to_local(now)
     if local.date() == today.date():
         return local.strftime("%H:%M")
     days = (today.date() - local.date()).days
@@ -20,4 +22,4 @@ def short_date(value: datetime, now: datetime) -> str:
 
 
 def long_date(value: datetime) -> str:
-    return value.astimezone().strftime("%a %d %b %Y %H:%M")
+    return to_local(value).strftime("%a %d %b %Y %H:%M")

@@ -7,8 +7,10 @@ screen never freezes; database reads here are small indexed queries.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+import logging
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -19,11 +21,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from reader.config import ConfigError
 from reader.links import LinkRefused, check_link
 from reader.models import ALL, EntryRow, UpdateOutcome, View
 from reader.sanitize import clean_line
+from reader.storage import StorageError
+from reader.storage.connection import describe_database_error
 from reader.ui.article_list import ArticleList
 from reader.ui.article_view import ArticleView
 from reader.ui.feed_pane import FeedPane
@@ -32,6 +37,8 @@ from reader.ui.messages import FeedRefreshed, RefreshFinished
 
 if TYPE_CHECKING:
     from reader.ui.app import NewsReaderApp
+
+logger = logging.getLogger("reader.ui")
 
 CONFIG_POLL_SECONDS = 2.0
 RELOAD_DELAY_SECONDS = 0.3
@@ -94,7 +101,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.view: View = ALL
         self.unread_only = False
-        self._refreshing = False
+        self._refreshing_urls: set[str] | None = None  # feeds of the refresh in progress
         self._pending_refresh: set[str] | None = None
         self._reload_timer_armed = False
         self._config_mtime: float | None = None
@@ -129,7 +136,7 @@ class MainScreen(Screen[None]):
         self._reload_feeds()
         self._load_articles(keep_position=False)
         self.query_one(ArticleList).focus()
-        self._config_mtime = self._read_config_mtime()
+        self._config_mtime = self.nr_app.service.config_mtime()
         self.set_interval(CONFIG_POLL_SECONDS, self._check_config_changed)
         settings = self.nr_app.service.config.settings
         self._schedule_auto_refresh()
@@ -195,8 +202,14 @@ class MainScreen(Screen[None]):
             return "No starred articles. Press s on an article to star it."
         return "No articles yet. Press r to refresh."
 
-    def _refresh_counts(self) -> None:
-        self._reload_feeds()
+    @contextmanager
+    def _saving(self) -> Iterator[None]:
+        """Run a database write; a failure is a status-line message, not a crash."""
+        try:
+            yield
+        except (sqlite3.Error, StorageError) as exc:
+            message = describe_database_error(exc) if isinstance(exc, sqlite3.Error) else str(exc)
+            self._status(f"Not saved: {message}", error=True)
 
     def _status(self, message: str, *, error: bool = False) -> None:
         self.query_one(StatusLine).say(message, error=error)
@@ -231,9 +244,10 @@ class MainScreen(Screen[None]):
             return
         self.query_one(ArticleView).show_entry(entry)
         if not entry.read:
-            service.set_read([entry_id], True)
-            self.query_one(ArticleList).update_row(entry_id, read=True)
-            self._refresh_counts()
+            with self._saving():
+                service.set_read([entry_id], True)
+                self.query_one(ArticleList).update_row(entry_id, read=True)
+                self._reload_feeds()
 
     # -- actions ---------------------------------------------------------
 
@@ -255,25 +269,32 @@ class MainScreen(Screen[None]):
         row = self._current_row()
         if row is None:
             return
-        self.nr_app.service.set_read([row.id], not row.read)
-        self.query_one(ArticleList).update_row(row.id, read=not row.read)
-        self._refresh_counts()
-        self._status("Marked unread." if row.read else "Marked read.")
+        with self._saving():
+            self.nr_app.service.set_read([row.id], not row.read)
+            self.query_one(ArticleList).update_row(row.id, read=not row.read)
+            self._reload_feeds()
+            self._status("Marked unread." if row.read else "Marked read.")
 
     def action_toggle_star(self) -> None:
         row = self._current_row()
         if row is None:
             return
-        self.nr_app.service.set_starred([row.id], not row.starred)
-        self.query_one(ArticleList).update_row(row.id, starred=not row.starred)
-        self._refresh_counts()
-        self._status("Unstarred." if row.starred else "Starred.")
+        with self._saving():
+            self.nr_app.service.set_starred([row.id], not row.starred)
+            self.query_one(ArticleList).update_row(row.id, starred=not row.starred)
+            self._reload_feeds()
+            self._status("Unstarred." if row.starred else "Starred.")
 
     def action_mark_view_read(self) -> None:
-        changed = self.nr_app.service.mark_view_read(self.view)
-        self._refresh_counts()
-        self._load_articles()
-        self._status(f"Marked {changed} article{'s' if changed != 1 else ''} read.")
+        shown = self.query_one(ArticleList).ids
+        if not shown:
+            self._status("Nothing to mark read here.")
+            return
+        with self._saving():
+            changed = self.nr_app.service.mark_view_read(self.view, up_to_id=max(shown))
+            self._reload_feeds()
+            self._load_articles()
+            self._status(f"Marked {changed} article{'s' if changed != 1 else ''} read.")
 
     def action_toggle_unread_only(self) -> None:
         self.unread_only = not self.unread_only
@@ -356,37 +377,42 @@ class MainScreen(Screen[None]):
         self._start_refresh(urls)
 
     def _start_refresh(self, urls: Sequence[str] | None) -> None:
-        if self._refreshing:
-            wanted_later = (
-                set(urls) if urls is not None else set(self.nr_app.service.feed_urls(ALL))
-            )
-            self._pending_refresh = (self._pending_refresh or set()) | wanted_later
-            self._status("A refresh is running; the rest will follow it.")
+        service = self.nr_app.service
+        wanted = list(urls) if urls is not None else service.feed_urls(ALL)
+        if self._refreshing_urls is not None:
+            later = set(wanted) - self._refreshing_urls
+            if later:
+                self._pending_refresh = (self._pending_refresh or set()) | later
+                self._status("A refresh is running; the rest will follow it.")
             return
-        wanted = list(urls) if urls is not None else None
-        count = len(wanted) if wanted is not None else len(self.nr_app.service.config.feeds)
-        if count == 0:
+        if not wanted:
             self._status("No feeds to refresh. Add some to the config file.")
             return
-        self._refreshing = True
-        self._status(f"⟳ Refreshing 0/{count}…")
+        self._refreshing_urls = set(wanted)
+        self._status(f"⟳ Refreshing 0/{len(wanted)}…")
         self._refresh_worker(wanted)
 
     @work(thread=True, group="refresh", exit_on_error=False)
-    def _refresh_worker(self, urls: list[str] | None) -> None:
+    def _refresh_worker(self, urls: list[str]) -> None:
         service = self.nr_app.service
+        worker = get_current_worker()
 
         def progress(outcome: UpdateOutcome, done: int, total: int) -> None:
             self.post_message(FeedRefreshed(outcome, done, total))
 
+        outcomes: list[UpdateOutcome] = []
+        error = None
         try:
-            outcomes = service.refresh(urls, progress)
+            outcomes = service.refresh(urls, progress, should_stop=lambda: worker.is_cancelled)
         except Exception as exc:  # shown on the status line, never as a traceback
-            self.post_message(RefreshFinished([], error=f"refresh failed: {exc}"))
-            return
+            logger.exception("refresh failed")
+            error = f"Refresh failed: {exc}"
         finally:
-            service.release_thread_storage()
-        self.post_message(RefreshFinished(outcomes))
+            try:
+                service.release_thread_storage()
+            finally:
+                # Always sent, so the screen never thinks a refresh is still running.
+                self.post_message(RefreshFinished(outcomes, error, len(urls)))
 
     @on(FeedRefreshed)
     def _feed_refreshed(self, message: FeedRefreshed) -> None:
@@ -407,12 +433,14 @@ class MainScreen(Screen[None]):
 
     @on(RefreshFinished)
     def _refresh_finished(self, message: RefreshFinished) -> None:
-        self._refreshing = False
+        self._refreshing_urls = None
         self._reload_timer_armed = False
         self._reload_feeds()
         self._load_articles()
         if message.error:
             self._status(message.error, error=True)
+        elif len(message.outcomes) < message.requested:
+            self._status(f"Refresh stopped after {len(message.outcomes)} of {message.requested}.")
         else:
             self._status(_summary(message.outcomes), error=False)
         pending, self._pending_refresh = self._pending_refresh, None
@@ -421,21 +449,15 @@ class MainScreen(Screen[None]):
 
     # -- config ----------------------------------------------------------
 
-    def _read_config_mtime(self) -> float | None:
-        try:
-            return os.stat(self.nr_app.service.config.path).st_mtime
-        except OSError:
-            return None
-
     def _check_config_changed(self) -> None:
-        mtime = self._read_config_mtime()
+        mtime = self.nr_app.service.config_mtime()
         if mtime != self._config_mtime:
             self._config_mtime = mtime
             self.action_reload_config()
 
     def action_reload_config(self) -> None:
         service = self.nr_app.service
-        self._config_mtime = self._read_config_mtime()
+        self._config_mtime = self.nr_app.service.config_mtime()
         old_settings = service.config.settings
         try:
             added, removed = service.reload_config()

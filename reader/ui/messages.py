@@ -22,7 +22,10 @@ class FeedRefreshed(Message):
 class RefreshFinished(Message):
     """A whole refresh run ended."""
 
-    def __init__(self, outcomes: Sequence[UpdateOutcome], error: str | None = None) -> None:
+    def __init__(
+        self, outcomes: Sequence[UpdateOutcome], error: str | None, requested: int
+    ) -> None:
         self.outcomes = outcomes
         self.error = error
+        self.requested = requested  # feeds asked for; more than outcomes if stopped
         super().__init__()
