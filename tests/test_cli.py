@@ -640,3 +640,29 @@ def test_export_uses_the_feeds_own_title_when_the_config_has_none(setup: Setup, 
     assert result.code == 0
     assert 'title="News Wire"' in result.out  # from the feed, not the URL
     assert 'title="Tech Mine"' in result.out  # the config's title wins
+
+
+def test_a_database_error_is_one_line(setup: Setup, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from reader.service import Service as RealService
+
+    def locked(self: RealService, *args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(RealService, "refresh", locked)
+    result = run(*setup.opts(), "refresh")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "newsreader: the database is busy (another newsreader is writing to it); try again"
+    ]
+
+
+def test_an_unwritable_config_location_is_one_line(tmp_path: Path, run, monkeypatch) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker / "x"))
+    result = run("--db", tmp_path / "db", "unread")
+    assert result.code == 2
+    assert len(result.err.splitlines()) == 1
+    assert "cannot write the starter config" in result.err

@@ -237,3 +237,27 @@ def test_undated_and_unparsable_dates_are_none() -> None:
     document = rss("d", [{"title": "x", "guid": "1", "pubDate": "not a date"}])
     (entry,) = parse_feed(document.encode()).entries
     assert entry.published is None and entry.updated is None
+
+
+@pytest.mark.parametrize(
+    "date", ["Mon, 01 Jan 0001 00:00:00 +0000", "Sat, 01 Jan 1000 00:00:00 GMT"]
+)
+def test_placeholder_dates_count_as_no_date(date: str) -> None:
+    document = (
+        '<rss version="2.0"><channel><title>t</title>'
+        f"<item><guid>1</guid><title>x</title><pubDate>{date}</pubDate></item>"
+        "</channel></rss>"
+    )
+    (entry,) = parse_feed(document.encode()).entries
+    assert entry.published is None
+
+
+def test_json_feed_dates_at_the_end_of_the_calendar_do_not_reject_the_feed() -> None:
+    document = (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": ['
+        '{"id": "1", "date_published": "9999-12-31T23:59:59-05:00"},'
+        '{"id": "2", "date_published": "2024-05-01T08:00:00Z"}]}'
+    )
+    first, second = parse_feed(document.encode()).entries
+    assert first.published is None
+    assert second.published is not None and second.published.year == 2024

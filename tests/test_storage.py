@@ -250,3 +250,30 @@ def test_removed_feeds_vanish_from_views_but_rows_remain(storage: Storage, tmp_p
     back = service_for(tmp_path, [A, B])
     assert back.counts() == (5, 2, 0)
     back.close()
+
+
+def test_mark_view_read_stops_at_what_was_shown(storage: Storage) -> None:
+    store(storage, A, entries("a", 2))
+    shown = storage.entry_ids([A])
+    store(storage, A, entries("late", 1))  # arrives after the list was drawn
+    assert storage.mark_view_read([A], up_to_id=max(shown)) == 2
+    assert storage.view_counts([A]) == (3, 1, 0)
+
+
+def test_opening_needs_no_write_lock_when_every_feed_is_known(
+    storage: Storage, tmp_path: Path
+) -> None:
+    """A CLI command must not wait behind a long write just to start."""
+    import sqlite3
+
+    first = service_for(tmp_path, [A, B])  # creates the rows
+    first.close()
+    blocker = sqlite3.connect(tmp_path / "db" / "test.db", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        second = service_for(tmp_path, [A, B])  # would wait 15 s if it took the lock
+        assert [f.url for f in second.feeds()] == [A, B]
+        second.close()
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from reader.ui.feed_pane import FeedPane
 from reader.ui.help_screen import HelpScreen
 from reader.ui.main_screen import MainScreen, StatusLine
 from tests.feedserver import FeedServer, rss
-from tests.ui_helpers import make_app, screen_text, settle
+from tests.ui_helpers import make_app, screen_text, settle, until
 
 TECH_ITEMS = [
     {
@@ -497,3 +497,79 @@ async def test_n_first_opens_the_unread_article_under_the_cursor(
         assert view.entry is not None and view.entry.id == articles.ids[0]
         await pilot.press("n")
         assert articles.cursor == 1 and view.entry.id == articles.ids[1]
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections and never answers."""
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed.xml"
+    finally:
+        listener.close()
+
+
+async def test_a_refresh_can_be_stopped_without_waiting_for_slow_servers(
+    tmp_path: Path, silent_server: str, write_config: Callable[..., Path]
+) -> None:
+    config = write_config(
+        tmp_path,
+        [{"url": silent_server}],
+        {"refresh_on_start": False, "refresh_interval": "0", "timeout": "10m"},
+    )
+    app, _ = make_app(config, tmp_path / "db.sqlite")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("R")
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and screen.refreshing
+        app.workers.cancel_group(screen, "refresh")  # what quitting does
+        await until(pilot, lambda: not screen.refreshing)  # not after 10 minutes
+        assert "Refresh stopped after 0 of 1" in screen_text(app)
+        await pilot.press("R")  # and the next refresh is not blocked by the stopped one
+        assert screen.refreshing and "Refreshing 0/1" in screen_text(app)
+        app.workers.cancel_group(screen, "refresh")
+        await until(pilot, lambda: not screen.refreshing)
+
+
+async def test_mark_all_read_spares_articles_that_arrived_unseen(
+    populated: tuple[Path, Path],
+) -> None:
+    config, db = populated
+    app, _ = make_app(config, db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        other = Service(load_config(config), db)  # another process's refresh
+        from reader.decide import plan_entries
+        from reader.models import FeedUpdate, ParsedEntry, ParsedFeed
+        from tests.ui_helpers import FIXED_NOW
+
+        tech = next(f.url for f in other.config.feeds if "tech" in f.url)
+        late = (ParsedEntry(id="late", title="Late news"),)
+        plan = plan_entries(late, other.storage.entry_hashes(tech))
+        other.storage.apply_update(
+            FeedUpdate(tech, FIXED_NOW, parsed=ParsedFeed(entries=late)), plan.new
+        )
+        other.close()
+        await pilot.press("A")
+        assert app.service.counts() == (6, 1, 0)
+
+
+async def test_a_database_failure_is_a_message_not_a_crash(
+    populated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    app, _ = make_app(*populated)
+
+    def locked(ids: object, starred: bool) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(app.service, "set_starred", locked)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert "Not saved: the database is busy" in screen_text(app)
+        assert app.is_running

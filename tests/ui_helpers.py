@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,3 +49,15 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], limit: float = 30.0) -> None:
+    """Let the app run until ``condition`` holds (a worker thread finishing, say).
+
+    Fails after ``limit`` seconds, so a regression shows as a failure, not a hang.
+    """
+    waited = 0.0
+    while not condition():
+        assert waited < limit, "condition never became true"
+        await pilot.pause(0.02)
+        waited += 0.02

@@ -376,6 +376,10 @@ class MainScreen(Screen[None]):
             urls = [row.feed_url] if row is not None else service.feed_urls(self.view)
         self._start_refresh(urls)
 
+    @property
+    def refreshing(self) -> bool:
+        return self._refreshing_urls is not None
+
     def _start_refresh(self, urls: Sequence[str] | None) -> None:
         service = self.nr_app.service
         wanted = list(urls) if urls is not None else service.feed_urls(ALL)
