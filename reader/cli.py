@@ -20,7 +20,7 @@ from reader import __version__
 from reader.config import ConfigError, ensure_starter_config
 from reader.models import ALL, FeedConfig, UpdateOutcome, View
 from reader.paths import resolve_config_path, resolve_db_path
-from reader.sanitize import clean_line
+from reader.sanitize import clean_line, safe_message
 from reader.storage.connection import describe_database_error
 
 if TYPE_CHECKING:
@@ -209,9 +209,7 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
 
 def _shown_url(url: str) -> str:
     """A URL fit for the terminal: no credentials, no control characters."""
-    from reader.fetch import redact_url
-
-    return clean_line(redact_url(url), 2000)
+    return safe_message(url, 2000)
 
 
 def summarize(outcomes: Sequence[UpdateOutcome]) -> str:

@@ -8,16 +8,15 @@ exception, so one broken server cannot stop a refresh of the others.
 from __future__ import annotations
 
 import asyncio
-import re
 import socket
 import ssl
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from reader import __version__
 from reader.models import FeedForUpdate, FetchResult
+from reader.sanitize import clean_line
 
 USER_AGENT = f"newsreader/{__version__} (terminal feed reader)"
 ACCEPT = (
@@ -26,28 +25,6 @@ ACCEPT = (
 )
 MAX_FEED_BYTES = 16 * 1024 * 1024
 _PERMANENT = {301, 308}
-
-
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s]*@")
-
-
-def redact_credentials(text: str) -> str:
-    """``text`` with the ``user:password@`` part of any URL in it removed."""
-    return _USERINFO.sub(r"\1", text)
-
-
-def redact_url(url: str) -> str:
-    """The URL without any ``user:password@`` part, for messages."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return re.sub(r"//[^/@]*@", "//", url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=host))
 
 
 def make_client(timeout: float = 30.0, max_connections: int = 16) -> httpx.AsyncClient:
@@ -89,9 +66,9 @@ async def fetch_feed(
     except httpx.HTTPError as exc:
         return FetchResult(feed.url, error=describe_http_error(exc))
     except (ssl.SSLError, OSError) as exc:
-        return FetchResult(feed.url, error=f"network error: {one_line(str(exc))}")
+        return FetchResult(feed.url, error=f"network error: {clean_line(str(exc))}")
     except httpx.InvalidURL as exc:  # not an httpx.HTTPError
-        return FetchResult(feed.url, error=f"invalid URL: {one_line(str(exc))}")
+        return FetchResult(feed.url, error=f"invalid URL: {clean_line(str(exc))}")
     except UnicodeError:
         return FetchResult(feed.url, error="invalid URL: bad international host name")
     except Exception as exc:  # whatever else: this feed failed, the others go on
@@ -156,10 +133,6 @@ def _permanent_target(response: httpx.Response, requested: str) -> str | None:
     return None
 
 
-def one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _causes(exc: BaseException) -> Iterator[BaseException]:
     """``exc`` and the exceptions it was raised from, innermost last."""
     seen: set[int] = set()
@@ -172,7 +145,7 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 def describe_http_error(exc: httpx.HTTPError) -> str:
     """A short, credential-free sentence for a transport failure."""
-    text = one_line(str(exc)) or type(exc).__name__
+    text = clean_line(str(exc)) or type(exc).__name__
     lowered = text.lower()
     if isinstance(exc, httpx.ConnectError):
         causes = list(_causes(exc))

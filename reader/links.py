@@ -12,6 +12,8 @@ import shlex
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from reader.sanitize import has_controls
+
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 TERMINAL_BROWSERS = frozenset(
     {"lynx", "w3m", "links", "links2", "elinks", "browsh", "carbonyl", "www-browser", "chawan"}
@@ -27,7 +29,7 @@ def check_link(url: str | None) -> str:
     if not url or not url.strip():
         raise LinkRefused("this article has no link")
     url = url.strip()
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
+    if has_controls(url):
         raise LinkRefused("refusing to open a link containing control characters")
     try:
         scheme = urlsplit(url).scheme.lower()

@@ -31,6 +31,8 @@ _ESCAPE_SEQUENCE = re.compile(
 # Unicode bidi overrides/isolates that can make text display reversed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _WHITESPACE_RUN = re.compile(r"\s+")
+# user:password@ inside any URL in a text.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s]*@")
 
 
 def clean_text(value: str | None) -> str:
@@ -49,3 +51,18 @@ def clean_line(value: str | None, max_length: int = 1000) -> str:
     if len(text) > max_length:
         text = text[: max_length - 1].rstrip() + "…"
     return text
+
+
+def has_controls(value: str) -> bool:
+    """Whether ``value`` holds anything :func:`clean_text` would strip (tab and newline count)."""
+    return bool(_CONTROL.search(value)) or "\x1b" in value or "\t" in value or "\n" in value
+
+
+def redact_credentials(text: str) -> str:
+    """``text`` with the ``user:password@`` part of every URL in it removed."""
+    return _USERINFO.sub(r"\1", text)
+
+
+def safe_message(text: str, max_length: int = 300) -> str:
+    """A message fit for the terminal and the log: no credentials, no controls, one line."""
+    return clean_line(redact_credentials(text), max_length)

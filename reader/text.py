@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
+from reader.links import ALLOWED_SCHEMES
 from reader.sanitize import clean_text
 
 __all__ = [
@@ -189,7 +190,7 @@ _MAX_DEPTH = 20
 _COLLAPSE = re.compile(r"[ \t\n]+")
 _URL_NOISE = re.compile(r"[\t\n\r]")
 _INT = re.compile(r"\s*([+-]?\d{1,9})\s*\Z")
-_LINK_SCHEMES = frozenset(("http", "https", "mailto"))
+_LINK_SCHEMES = ALLOWED_SCHEMES  # a link is numbered only if `o`/`l` may open it
 # An absolute http(s) URL with a plain host; group 1 is its origin.
 _ABSOLUTE_URL = re.compile(r"(https?://[a-z0-9.-]+(?::[0-9]+)?)(?:[/?#]|\Z)", re.I)
 # Lazy-loading pages keep the real image in a data attribute and a placeholder in src.

@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from reader.decide import plan_entries
-from reader.fetch import fetch_feed, make_client, redact_credentials, redact_url
+from reader.fetch import fetch_feed, make_client
 from reader.models import FeedForUpdate, FeedUpdate, FetchResult, UpdateOutcome
 from reader.parse import NotAFeedError, parse_feed
-from reader.sanitize import clean_line
+from reader.sanitize import safe_message
 from reader.storage import Storage
 
 ProgressCallback = Callable[[UpdateOutcome, int, int], None]
@@ -54,7 +54,7 @@ def build_update(result: FetchResult, now: datetime) -> FeedUpdate:
 
 
 def _safe_error(message: str) -> str:
-    return clean_line(redact_credentials(redact_url(message)), max_length=300)
+    return safe_message(message)
 
 
 def store_update(storage: Storage, update: FeedUpdate) -> UpdateOutcome:
