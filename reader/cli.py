@@ -214,13 +214,12 @@ def _shown_url(url: str) -> str:
 
 def summarize(outcomes: Sequence[UpdateOutcome]) -> str:
     """One line: feeds ok, not modified, failed; new articles."""
-    failed = sum(1 for o in outcomes if o.error)
-    not_modified = sum(1 for o in outcomes if o.not_modified)
-    ok = len(outcomes) - failed - not_modified
-    new = sum(o.new_entries for o in outcomes)
+    from reader.update import Tally
+
+    t = Tally.of(outcomes)
     return (
-        f"{len(outcomes)} feeds: {ok} ok, {not_modified} not modified, {failed} failed; "
-        f"{new} new article{'s' if new != 1 else ''}"
+        f"{t.feeds} feeds: {t.ok} ok, {t.not_modified} not modified, {t.failed} failed; "
+        f"{t.new_entries} new article{'s' if t.new_entries != 1 else ''}"
     )
 
 

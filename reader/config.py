@@ -69,6 +69,9 @@ title = "xkcd"
 """
 
 
+MIN_REFRESH_INTERVAL = 60.0
+
+
 class ConfigError(Exception):
     """A config problem, described in one line for the user."""
 
@@ -161,11 +164,16 @@ def _settings(raw: object, path: str, warnings: list[str]) -> Settings:
     timeout = parse_duration(raw.get("timeout", defaults.timeout), f"{where} timeout")
     if timeout <= 0:
         raise ConfigError(f"{where} timeout: must be more than 0")
+    refresh_interval = parse_duration(
+        raw.get("refresh_interval", defaults.refresh_interval), f"{where} refresh_interval"
+    )
+    if 0 < refresh_interval < MIN_REFRESH_INTERVAL:
+        raise ConfigError(
+            f'{where} refresh_interval: must be "0" (off) or at least "1m", to spare the servers'
+        )
     return Settings(
         refresh_on_start=refresh_on_start,
-        refresh_interval=parse_duration(
-            raw.get("refresh_interval", defaults.refresh_interval), f"{where} refresh_interval"
-        ),
+        refresh_interval=refresh_interval,
         browser=browser or None,
         timeout=timeout,
         max_connections=max_connections,

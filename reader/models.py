@@ -182,6 +182,11 @@ class Entry:
     read: bool
     starred: bool
 
+    @property
+    def body_html(self) -> str:
+        """The richest content the feed gave: full content, else the summary."""
+        return self.content or self.summary or ""
+
 
 @dataclass(frozen=True)
 class View:

@@ -84,11 +84,6 @@ def entry_line(entry: Entry) -> str:
     )
 
 
-def entry_body_html(entry: Entry) -> str:
-    """The richest content the feed gave: full content, else the summary."""
-    return entry.content or entry.summary or ""
-
-
 def entry_text(entry: Entry, width: int | None) -> str:
     """Header lines, a blank line, the body as text, then its link list."""
     header = [clean_line(entry.title) or "(untitled)", f"Feed: {clean_line(entry.feed_title)}"]
@@ -97,5 +92,5 @@ def entry_text(entry: Entry, width: int | None) -> str:
     header.append(f"Date: {local_time(entry.date)}")
     if entry.link:
         header.append(f"Link: {clean_line(entry.link)}")
-    body = html_to_text(entry_body_html(entry), base_url=entry.link, width=width)
+    body = html_to_text(entry.body_html, base_url=entry.link, width=width)
     return "\n".join(header) + "\n\n" + clean_text(body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reader.decide import plan_entries
@@ -20,6 +21,29 @@ from reader.storage import Storage
 
 ProgressCallback = Callable[[UpdateOutcome, int, int], None]
 STOP_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a refresh did, counted once for the CLI's and the UI's summaries."""
+
+    feeds: int
+    ok: int
+    not_modified: int
+    failed: int
+    new_entries: int
+
+    @classmethod
+    def of(cls, outcomes: Sequence[UpdateOutcome]) -> Tally:
+        failed = sum(1 for o in outcomes if o.error)
+        not_modified = sum(1 for o in outcomes if o.not_modified)
+        return cls(
+            feeds=len(outcomes),
+            ok=len(outcomes) - failed - not_modified,
+            not_modified=not_modified,
+            failed=failed,
+            new_entries=sum(o.new_entries for o in outcomes),
+        )
 
 
 def build_update(result: FetchResult, now: datetime) -> FeedUpdate:

@@ -66,8 +66,8 @@ def test_empty_file_gives_defaults(tmp_path: Path) -> None:
         ('"30m"', 1800),
         ('"2h"', 7200),
         ('"1d"', 86400),
-        ("45", 45),
-        ("1.5", 1.5),
+        ("450", 450),
+        ("90.5", 90.5),
         ('"0"', 0),
         ("0", 0),
         ('"2H"', 7200),
@@ -233,3 +233,12 @@ def test_starter_config_contains_the_issue_example_settings() -> None:
 def test_urls_with_spaces_or_control_characters_are_refused(url: str) -> None:
     with pytest.raises(ConfigError, match=r"\[\[feeds\]\] #1: url contains spaces or control"):
         config_from_dict({"feeds": [{"url": url}]}, "c.toml")
+
+
+def test_refresh_interval_under_a_minute_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r'refresh_interval: must be "0" \(off\) or at least'):
+        config_from_dict({"settings": {"refresh_interval": "30s"}}, "c.toml")
+    assert (
+        config_from_dict({"settings": {"refresh_interval": 60}}, "c").settings.refresh_interval
+        == 60
+    )

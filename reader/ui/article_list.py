@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.message import Message
@@ -20,7 +19,7 @@ from textual.strip import Strip
 from reader.models import EntryRow
 from reader.sanitize import clean_line
 from reader.ui.cursor_list import CursorList
-from reader.ui.formatting import short_date
+from reader.ui.formatting import fit_cells, short_date
 
 RowSource = Callable[[Sequence[int]], Mapping[int, EntryRow]]
 
@@ -52,13 +51,6 @@ class ArticleList(CursorList):
     ArticleList > .article-list--star { color: $warning; }
     ArticleList > .article-list--empty { color: $text-muted; text-style: italic; }
     """
-
-    class Highlighted(Message):
-        """The cursor moved to another article."""
-
-        def __init__(self, entry_id: int | None) -> None:
-            self.entry_id = entry_id
-            super().__init__()
 
     class Selected(Message):
         """The user opened the article under the cursor."""
@@ -102,8 +94,6 @@ class ArticleList(CursorList):
         if found is None:
             found = self.cursor if keep_position else 0
         self._rows_changed(found, keep_screen_row=keep_position)
-        if self.current_id != previous:
-            self._cursor_moved()
 
     def update_row(
         self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
@@ -126,9 +116,6 @@ class ArticleList(CursorList):
 
     def _row_count(self) -> int:
         return len(self._ids)
-
-    def _cursor_moved(self) -> None:
-        self.post_message(self.Highlighted(self.current_id))
 
     def _row_chosen(self) -> None:
         if self.current_id is not None:
@@ -182,7 +169,7 @@ class ArticleList(CursorList):
         if self.show_feed:
             width = max(min(FEED_WIDTH, self.scrollable_content_region.width // 5), 8)
             feed = clean_line(row.feed_title, width)
-            segments.append(Segment(_fit(feed, width), meta + Style(bold=False)))
+            segments.append(Segment(fit_cells(feed, width - 1) + " ", meta + Style(bold=False)))
         segments.append(Segment(clean_line(row.title) or "(untitled)", text_style))
         return segments
 
@@ -194,10 +181,3 @@ def _index_of(ids: list[int], entry_id: int | None) -> int | None:
         return ids.index(entry_id)
     except ValueError:
         return None
-
-
-def _fit(text: str, width: int) -> str:
-    """Pad or cut ``text`` to exactly ``width`` cells (leaving a gap)."""
-    if cell_len(text) > width - 1:
-        text = set_cell_size(text, width - 2) + "…"
-    return set_cell_size(text, width)

@@ -30,7 +30,7 @@ _HEADING = (
 
 
 def _inline(block: Block, base: Style | None = None) -> Text:
-    text = Text(clean_text(block.text), style=base or "")
+    text = Text(block.text, style=base or "")  # text.py has cleaned it
     for span in block.spans:
         style = _SPAN_STYLES.get(span.style)
         if style is not None:
@@ -65,7 +65,7 @@ def render_block(block: Block) -> RenderableType:
     if block.kind == "heading":
         return _inline(block, _HEADING[min(max(block.level, 1), 3) - 1])
     if block.kind == "code":
-        return Text(clean_text(block.text), style=Style(color="bright_cyan"), no_wrap=True)
+        return Text(block.text, style=Style(color="bright_cyan"), no_wrap=True)
     if block.kind == "rule":
         return Text("─" * 40, style="dim")
     if block.kind == "image":
@@ -80,7 +80,7 @@ def render_block(block: Block) -> RenderableType:
     return _inline(block)
 
 
-def render_document(document: Document, *, link_list: bool = True) -> RenderableType:
+def render_document(document: Document) -> RenderableType:
     """The whole body: blocks separated by blank lines, then numbered links."""
     parts: list[RenderableType] = []
     previous_kind = ""
@@ -90,7 +90,7 @@ def render_document(document: Document, *, link_list: bool = True) -> Renderable
             parts.append(Text(""))
         parts.append(render_block(block))
         previous_kind = block.kind
-    if link_list and document.links:
+    if document.links:
         parts.append(Text(""))
         parts.append(Text("Links", style="bold"))
         for number, url in enumerate(document.links, start=1):

@@ -9,7 +9,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from reader.models import Entry
-from reader.output import entry_body_html
 from reader.sanitize import clean_line
 from reader.text import Document, html_to_document, reading_time_minutes
 from reader.ui.article_render import render_document
@@ -40,7 +39,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def show_entry(self, entry: Entry) -> None:
         self.entry = entry
-        self.document = html_to_document(entry_body_html(entry), base_url=entry.link)
+        self.document = html_to_document(entry.body_html, base_url=entry.link)
         header = Text(clean_line(entry.title) or "(untitled)", style="bold")
         meta = [clean_line(entry.feed_title)]
         if entry.author:
@@ -56,14 +55,6 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.query_one("#article-header", Static).update(header)
         self.query_one("#article-body", Static).update(render_document(self.document))
         self.scroll_home(animate=False)
-
-    def clear(self) -> None:
-        self.entry = None
-        self.document = None
-        self.query_one("#article-header", Static).update("")
-        self.query_one("#article-body", Static).update(
-            Text("Select an article to read it.", style="dim italic")
-        )
 
     @property
     def at_bottom(self) -> bool:

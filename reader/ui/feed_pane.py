@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.message import Message
@@ -18,6 +18,7 @@ from textual.strip import Strip
 from reader.models import ALL, STARRED, UNREAD, FeedInfo, View
 from reader.sanitize import clean_line
 from reader.ui.cursor_list import CursorList
+from reader.ui.formatting import fit_cells
 
 UNTAGGED = "untagged"
 
@@ -176,12 +177,9 @@ class FeedPane(CursorList):
         prefix = " " * (row.indent + 1) + row.icon + " "
         count = f" {row.count} " if row.count else " "
         name_width = max(width - cell_len(prefix) - cell_len(count), 1)
-        name = row.name
-        if cell_len(name) > name_width:
-            name = set_cell_size(name, max(name_width - 1, 0)) + "…"
         segments = [
             Segment(prefix, base + name_style),
-            Segment(set_cell_size(name, name_width), base + name_style),
+            Segment(fit_cells(row.name, name_width), base + name_style),
             Segment(count, base + count_style),
         ]
         return Strip(segments).crop_extend(0, width, fill)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len, set_cell_size
+
 from reader.output import to_local
 
 
@@ -23,3 +25,12 @@ def short_date(value: datetime, now: datetime) -> str:
 
 def long_date(value: datetime) -> str:
     return to_local(value).strftime("%a %d %b %Y %H:%M")
+
+
+def fit_cells(text: str, width: int) -> str:
+    """Exactly ``width`` terminal cells: padded, or cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        text = set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)

@@ -34,6 +34,7 @@ from reader.ui.article_view import ArticleView
 from reader.ui.feed_pane import FeedPane
 from reader.ui.help_screen import HelpScreen
 from reader.ui.messages import FeedRefreshed, RefreshFinished
+from reader.update import Tally
 
 if TYPE_CHECKING:
     from reader.ui.app import NewsReaderApp
@@ -491,9 +492,8 @@ class MainScreen(Screen[None]):
 
 
 def _summary(outcomes: Sequence[UpdateOutcome]) -> str:
-    failed = [o for o in outcomes if o.error]
-    new = sum(o.new_entries for o in outcomes)
-    text = f"Refreshed {len(outcomes)} feed{'s' if len(outcomes) != 1 else ''}: {new} new"
-    if failed:
-        text += f", {len(failed)} failed (⚠ in the feed list)"
+    t = Tally.of(outcomes)
+    text = f"Refreshed {t.feeds} feed{'s' if t.feeds != 1 else ''}: {t.new_entries} new"
+    if t.failed:
+        text += f", {t.failed} failed (⚠ in the feed list)"
     return text + "."
