@@ -32,7 +32,6 @@ class ArticleList(CursorList):
     """Newest-first list of a view's articles, drawn line by line."""
 
     COMPONENT_CLASSES = {
-        "article-list--cursor",
         "article-list--unread",
         "article-list--read",
         "article-list--meta",
@@ -40,11 +39,6 @@ class ArticleList(CursorList):
         "article-list--empty",
     }
     DEFAULT_CSS = """
-    ArticleList > .article-list--cursor { background: $block-cursor-blurred-background; }
-    ArticleList:focus > .article-list--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-    }
     ArticleList > .article-list--unread { text-style: bold; color: $text; }
     ArticleList > .article-list--read { color: $text-muted; }
     ArticleList > .article-list--meta { color: $text-muted; }
@@ -120,9 +114,6 @@ class ArticleList(CursorList):
     def _row_chosen(self) -> None:
         if self.current_id is not None:
             self.post_message(self.Selected(self.current_id))
-
-    def _cursor_style(self) -> Style:
-        return self.get_component_rich_style("article-list--cursor")
 
     def _render_empty(self, y: int, width: int) -> Strip:
         if y != 0:

@@ -27,11 +27,17 @@ class CursorList(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False),
         Binding("enter", "select", "Open", show=False),
     ]
+    COMPONENT_CLASSES = {"cursor-list--cursor"}
     DEFAULT_CSS = """
     CursorList {
         overflow-x: hidden;
         overflow-y: auto;
         scrollbar-size-vertical: 1;
+    }
+    CursorList > .cursor-list--cursor { background: $block-cursor-blurred-background; }
+    CursorList:focus > .cursor-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
     }
     """
 
@@ -58,7 +64,7 @@ class CursorList(ScrollView, can_focus=True):
         """The user pressed enter or clicked the cursor row."""
 
     def _cursor_style(self) -> Style:
-        raise NotImplementedError
+        return self.get_component_rich_style("cursor-list--cursor")
 
     def _rows_changed(self, cursor: int, *, keep_screen_row: bool = True) -> None:
         """Call after replacing the rows: place the cursor and keep the scroll sensible."""

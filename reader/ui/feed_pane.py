@@ -81,17 +81,11 @@ class FeedPane(CursorList):
     """Lists views and feeds; posts :class:`ViewHighlighted` / :class:`ViewChosen`."""
 
     COMPONENT_CLASSES = {
-        "feed-pane--cursor",
         "feed-pane--tag",
         "feed-pane--broken",
         "feed-pane--count",
     }
     DEFAULT_CSS = """
-    FeedPane > .feed-pane--cursor { background: $block-cursor-blurred-background; }
-    FeedPane:focus > .feed-pane--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-    }
     FeedPane > .feed-pane--tag { text-style: bold; }
     FeedPane > .feed-pane--broken { color: $error; }
     FeedPane > .feed-pane--count { text-style: bold; }
@@ -158,9 +152,6 @@ class FeedPane(CursorList):
         view = self.highlighted_view
         if view is not None:
             self.post_message(self.ViewChosen(view))
-
-    def _cursor_style(self) -> Style:
-        return self.get_component_rich_style("feed-pane--cursor")
 
     def _render_row(self, index: int, width: int, cursor: Style | None) -> Strip:
         row = self._rows[index]
