@@ -217,21 +217,25 @@ class MainScreen(Screen[None]):
 
     # -- messages up -----------------------------------------------------
 
+    def _show_view(self, view: View) -> bool:
+        """Switch the article list to ``view``; False if it was already shown."""
+        if view == self.view:
+            return False
+        self.view = view
+        self._load_articles(keep_position=False)
+        return True
+
     @on(FeedPane.ViewHighlighted)
     def _view_highlighted(self, message: FeedPane.ViewHighlighted) -> None:
-        if message.view == self.view:
+        if not self._show_view(message.view):
             return
-        self.view = message.view
-        self._load_articles(keep_position=False)
         error = self.query_one(FeedPane).error_for(message.view)
         if error:
             self._status(f"⚠ {self._view_title()}: {error}", error=True)
 
     @on(FeedPane.ViewChosen)
     def _view_chosen(self, message: FeedPane.ViewChosen) -> None:
-        if message.view != self.view:
-            self.view = message.view
-            self._load_articles(keep_position=False)
+        self._show_view(message.view)
         self.query_one(ArticleList).focus()
 
     @on(ArticleList.Selected)
