@@ -18,12 +18,26 @@ from reader.sanitize import has_controls
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$")
+_SIZE_UNITS = {
+    None: 1,
+    "b": 1,
+    "kb": 1000,
+    "kib": 1024,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "gb": 1000**3,
+    "gib": 1024**3,
+}
+MIN_FEED_SIZE = 1024
 _SETTINGS_KEYS = {
     "refresh_on_start",
     "refresh_interval",
     "browser",
     "timeout",
     "max_connections",
+    "connections_per_host",
+    "max_feed_size",
 }
 _FEED_KEYS = {"url", "title", "tags"}
 _TOP_KEYS = {"settings", "feeds"}
@@ -40,6 +54,8 @@ refresh_on_start = true      # fetch all feeds when the UI opens
 refresh_interval = "30m"     # auto-refresh while open; "0" turns it off
 # browser = "firefox %u"     # how `o` opens links; default: $BROWSER, then the system browser
 # timeout = "30s"            # give up on a feed after this long
+# max_feed_size = "16MiB"    # read no more of one feed than this
+# connections_per_host = 4   # feeds fetched at once from one server
 
 # --- Examples: well-known public feeds. Delete or replace them. ---
 
@@ -91,6 +107,21 @@ def parse_duration(value: object, where: str) -> float:
     raise ConfigError(
         f'{where}: expected a duration like "90s", "30m", "2h" or "1d", got {value!r}'
     )
+
+
+def parse_size(value: object, where: str) -> int:
+    """Bytes from ``"16MiB"``, ``"500kB"``, ``"2GB"`` or a number of bytes."""
+    if isinstance(value, bool):
+        raise ConfigError(f'{where}: expected a size like "16MiB", got {value!r}')
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ConfigError(f"{where}: size must not be negative")
+        return int(value)
+    if isinstance(value, str):
+        match = _SIZE.match(value.lower())
+        if match:
+            return int(float(match.group(1)) * _SIZE_UNITS[match.group(2)])
+    raise ConfigError(f'{where}: expected a size like "16MiB", "500kB" or bytes, got {value!r}')
 
 
 def load_config(path: Path) -> Config:
@@ -161,6 +192,16 @@ def _settings(raw: object, path: str, warnings: list[str]) -> Settings:
         raise ConfigError(f"{where}: max_connections must be an integer")
     if not 1 <= max_connections <= 256:
         raise ConfigError(f"{where}: max_connections must be between 1 and 256")
+    per_host = raw.get("connections_per_host", defaults.connections_per_host)
+    if isinstance(per_host, bool) or not isinstance(per_host, int):
+        raise ConfigError(f"{where}: connections_per_host must be an integer")
+    if not 1 <= per_host <= 64:
+        raise ConfigError(f"{where}: connections_per_host must be between 1 and 64")
+    max_feed_size = parse_size(
+        raw.get("max_feed_size", defaults.max_feed_size), f"{where} max_feed_size"
+    )
+    if max_feed_size < MIN_FEED_SIZE:
+        raise ConfigError(f'{where} max_feed_size: must be at least "1KiB"')
     timeout = parse_duration(raw.get("timeout", defaults.timeout), f"{where} timeout")
     if timeout <= 0:
         raise ConfigError(f"{where} timeout: must be more than 0")
@@ -177,6 +218,8 @@ def _settings(raw: object, path: str, warnings: list[str]) -> Settings:
         browser=browser or None,
         timeout=timeout,
         max_connections=max_connections,
+        connections_per_host=per_host,
+        max_feed_size=max_feed_size,
     )
 
 

@@ -32,6 +32,8 @@ class Settings:
     browser: str | None = None  # command with %u, else $BROWSER, else webbrowser
     timeout: float = 30.0  # total seconds allowed for one feed's fetch
     max_connections: int = 16  # feeds fetched at once
+    connections_per_host: int = 4  # feeds fetched at once from any one host
+    max_feed_size: int = 16 * 1024 * 1024  # bytes read of one feed (after decompression)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class ParsedFeed:
     description: str | None = None
     entries: tuple[ParsedEntry, ...] = ()
     warning: str | None = None
+    ttl: int | None = None  # RSS <ttl>: minutes the feed asks readers to wait
 
 
 @dataclass(frozen=True)

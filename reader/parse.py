@@ -83,7 +83,14 @@ def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) ->
         description=_plain(feed.get("subtitle") or feed.get("description")),
         entries=entries,
         warning=warning,
+        ttl=_ttl(feed.get("ttl")),
     )
+
+
+def _ttl(value: object) -> int | None:
+    """RSS ``<ttl>`` minutes, when it is a sane positive number."""
+    minutes = _int(value.strip() if isinstance(value, str) else value)
+    return minutes if minutes is not None and 0 < minutes < 10**7 else None
 
 
 def _own_identities(

@@ -224,6 +224,7 @@ class Service:
             storage.feeds_for_update(wanted),
             timeout=settings.timeout,
             max_connections=settings.max_connections,
+            max_feed_size=settings.max_feed_size,
             on_progress=on_progress,
             should_stop=should_stop,
         )

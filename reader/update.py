@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reader.decide import plan_entries
-from reader.fetch import fetch_feed, make_client
+from reader.fetch import MAX_FEED_BYTES, fetch_feed, make_client
 from reader.models import FeedForUpdate, FeedUpdate, FetchResult, UpdateOutcome
 from reader.parse import NotAFeedError, parse_feed
 from reader.sanitize import safe_message
@@ -102,6 +102,7 @@ async def refresh_feeds(
     *,
     timeout: float = 30.0,
     max_connections: int = 16,
+    max_feed_size: int = MAX_FEED_BYTES,
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> list[UpdateOutcome]:
@@ -121,7 +122,9 @@ async def refresh_feeds(
 
         async def one(feed: FeedForUpdate) -> None:
             async with semaphore:
-                result = await fetch_feed(client, feed, deadline=timeout)
+                result = await fetch_feed(
+                    client, feed, deadline=timeout, max_bytes=max_feed_size
+                )
             # Parsing is CPU work: off the loop, so other fetches keep their deadlines.
             update = await asyncio.to_thread(build_update, result, datetime.now(UTC))
             try:

@@ -14,6 +14,7 @@ from reader.config import (
     ensure_starter_config,
     load_config,
     parse_duration,
+    parse_size,
 )
 from reader.models import FeedConfig, Settings
 from reader.paths import default_config_path
@@ -242,3 +243,34 @@ def test_refresh_interval_under_a_minute_is_refused() -> None:
         config_from_dict({"settings": {"refresh_interval": 60}}, "c").settings.refresh_interval
         == 60
     )
+
+
+def test_size_and_per_host_settings(tmp_path: Path) -> None:
+    path = write(tmp_path, '[settings]\nmax_feed_size = "2MiB"\nconnections_per_host = 2\n')
+    settings = load_config(path).settings
+    assert settings.max_feed_size == 2 * 1024 * 1024
+    assert settings.connections_per_host == 2
+    assert Settings().max_feed_size == 16 * 1024 * 1024
+    assert Settings().connections_per_host == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("512", 512), ("500kB", 500_000), ("1.5 KiB", 1536), ("1GB", 10**9), (2048, 2048)],
+)
+def test_parse_size(text: object, expected: int) -> None:
+    assert parse_size(text, "x") == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'max_feed_size = "lots"',
+        "max_feed_size = 10",
+        "max_feed_size = true",
+        "connections_per_host = 0",
+        'connections_per_host = "4"',
+    ],
+)
+def test_bad_size_and_per_host_settings(tmp_path: Path, body: str) -> None:
+    assert "[settings]" in error_of(tmp_path, f"[settings]\n{body}\n")
