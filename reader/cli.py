@@ -185,14 +185,17 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
     interactive = sys.stderr.isatty()
 
     def progress(outcome: UpdateOutcome, done: int, total: int) -> None:
-        if outcome.error:
+        line = _outcome_line(outcome)
+        if line:
             if interactive:
                 print("\r\x1b[K", end="", file=sys.stderr)
-            print(f"failed: {_shown_url(outcome.url)}: {outcome.error}", file=sys.stderr)
+            print(line, file=sys.stderr)
         if interactive:
             print(f"\r\x1b[Krefreshing {done}/{total}", end="", file=sys.stderr, flush=True)
 
-    outcomes = service.refresh(urls, progress)
+    # A feed named on the command line is fetched even when not due (but never
+    # against a server's Retry-After).
+    outcomes = service.refresh(urls, progress, forced=urls is not None)
     if interactive:
         print("\r\x1b[K", end="", file=sys.stderr, flush=True)
     for outcome in outcomes:
@@ -207,19 +210,37 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _outcome_line(outcome: UpdateOutcome) -> str | None:
+    """The stderr line for a feed that failed or was not fetched; None when it went fine."""
+    from reader.output import local_time
+
+    url = _shown_url(outcome.url)
+    if outcome.error:
+        return f"failed: {url}: {outcome.error}"
+    until = local_time(outcome.skipped_until)
+    if outcome.skipped == "gone":
+        return f"skipped: {url}: gone (HTTP 410); refresh it with --feed to try again"
+    if outcome.skipped == "retry-after":
+        return f"skipped until {until}: {url}: the server asked to wait (Retry-After)"
+    if outcome.skipped:
+        return f"skipped until {until}: {url}"
+    return None
+
+
 def _shown_url(url: str) -> str:
     """A URL fit for the terminal: no credentials, no control characters."""
     return safe_message(url, 2000)
 
 
 def summarize(outcomes: Sequence[UpdateOutcome]) -> str:
-    """One line: feeds ok, not modified, failed; new articles."""
+    """One line: feeds ok, not modified, failed (and skipped, if any); new articles."""
     from reader.update import Tally
 
     t = Tally.of(outcomes)
+    skipped = f", {t.skipped} skipped" if t.skipped else ""
     return (
-        f"{t.feeds} feeds: {t.ok} ok, {t.not_modified} not modified, {t.failed} failed; "
-        f"{t.new_entries} new article{'s' if t.new_entries != 1 else ''}"
+        f"{t.feeds} feeds: {t.ok} ok, {t.not_modified} not modified, {t.failed} failed"
+        f"{skipped}; {t.new_entries} new article{'s' if t.new_entries != 1 else ''}"
     )
 
 

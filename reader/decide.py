@@ -16,10 +16,15 @@ from reader.models import ParsedEntry
 
 @dataclass(frozen=True)
 class EntryPlan:
-    """Entries paired with their content hash, split by what storage must do."""
+    """Entries paired with their content hash, split by what storage must do.
+
+    ``renamed`` holds (stored id, entry, hash): a stored article the feed now
+    sends under a new id, to be rewritten in place so it keeps its flags.
+    """
 
     new: tuple[tuple[ParsedEntry, str], ...]
     changed: tuple[tuple[ParsedEntry, str], ...]
+    renamed: tuple[tuple[str, ParsedEntry, str], ...] = ()
 
 
 def entry_hash(entry: ParsedEntry) -> str:
@@ -40,19 +45,59 @@ def entry_hash(entry: ParsedEntry) -> str:
     return digest.hexdigest()
 
 
-def plan_entries(entries: Sequence[ParsedEntry], stored: Mapping[str, str]) -> EntryPlan:
-    """Split ``entries`` into new ones and ones whose content changed.
+def identity_key(link: str | None, title: str | None) -> tuple[str, str] | None:
+    """What makes two entries the same article when their ids differ: link and title.
 
-    Entries missing from ``entries`` but present in ``stored`` are kept as
-    they are: a feed that drops an item does not delete it.
+    Both are needed: weekly threads and release pages share a link but not a title.
     """
+    if not link or not title:
+        return None
+    return link.strip(), " ".join(title.split())
+
+
+def plan_entries(
+    entries: Sequence[ParsedEntry],
+    stored: Mapping[str, str],
+    stored_keys: Mapping[str, tuple[str, str]] | None = None,
+) -> EntryPlan:
+    """Split ``entries`` into new ones, changed ones and renamed ones.
+
+    ``stored`` maps stored ids to content hashes; ``stored_keys`` maps stored
+    ids to their :func:`identity_key`. Entries missing from ``entries`` but
+    present in ``stored`` are kept as they are: a feed that drops an item
+    does not delete it. When a feed changes its id scheme, an incoming entry
+    with an unknown id takes over a stored entry with the same link and title
+    whose id this fetch no longer carries, one to one.
+    """
+    orphans = _orphans_by_key(entries, stored_keys or {})
     new = []
     changed = []
+    renamed = []
     for entry in entries:
         digest = entry_hash(entry)
         known = stored.get(entry.id)
-        if known is None:
+        if known is not None:
+            if known != digest:
+                changed.append((entry, digest))
+            continue
+        key = identity_key(entry.link, entry.title)
+        candidates = orphans.get(key) if key is not None else None
+        if candidates:
+            renamed.append((candidates.pop(0), entry, digest))
+        else:
             new.append((entry, digest))
-        elif known != digest:
-            changed.append((entry, digest))
-    return EntryPlan(new=tuple(new), changed=tuple(changed))
+    return EntryPlan(new=tuple(new), changed=tuple(changed), renamed=tuple(renamed))
+
+
+def _orphans_by_key(
+    entries: Sequence[ParsedEntry], stored_keys: Mapping[str, tuple[str, str]]
+) -> dict[tuple[str, str], list[str]]:
+    """Stored ids missing from this fetch, grouped by identity key."""
+    if not stored_keys:
+        return {}
+    incoming = {entry.id for entry in entries}
+    orphans: dict[tuple[str, str], list[str]] = {}
+    for stored_id, key in sorted(stored_keys.items()):
+        if stored_id not in incoming:
+            orphans.setdefault(key, []).append(stored_id)
+    return orphans

@@ -54,6 +54,11 @@ class FeedForUpdate:
     etag: str | None = None
     last_modified: str | None = None
     fetch_url: str | None = None  # a remembered permanent-redirect target
+    next_fetch: datetime | None = None  # not before: caching hints or backoff
+    retry_after: datetime | None = None  # not before, as the server demanded
+    failures: int = 0  # failed fetches in a row
+    gone: bool = False  # the server answered 410 Gone
+    ttl: int | None = None  # the feed's last RSS <ttl>, in minutes
 
     @property
     def request_url(self) -> str:
@@ -123,6 +128,15 @@ class FeedUpdate:
     last_modified: str | None = None
     fetch_url: str | None = None
     not_modified: bool = False
+    # Scheduling, decided by update.build_update from the fetch and the feed's history.
+    next_fetch: datetime | None = None
+    retry_after: datetime | None = None
+    failures: int = 0
+    gone: bool = False
+    ttl: int | None = None
+    # A network failure whose backoff waits until the end of the run: when no
+    # server at all answered, the fault is probably ours (offline), not the feed's.
+    backoff_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,10 @@ class UpdateOutcome:
     not_modified: bool = False
     error: str | None = None
     moved_to: str | None = None
+    warning: str | None = None  # the feed was read, but has a flaw worth knowing
+    skipped: str | None = None  # why it was not fetched: "not due", "retry-after", "gone"
+    skipped_until: datetime | None = None
+    gone: bool = False  # this fetch found the feed gone (HTTP 410)
 
 
 @dataclass(frozen=True)
@@ -150,6 +168,12 @@ class FeedInfo:
     last_fetched: datetime | None = None
     last_error: str | None = None
     moved_to: str | None = None
+    last_ok: datetime | None = None  # the last fetch that worked
+    last_warning: str | None = None
+    next_fetch: datetime | None = None
+    retry_after: datetime | None = None
+    failures: int = 0
+    gone: bool = False
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,11 @@ class Service:
     def feeds(self) -> list[FeedInfo]:
         return self.storage.feed_infos(self.config.feeds)
 
+    def feed_info(self, url: str) -> FeedInfo | None:
+        """One configured feed with its counts and fetch state (None if not configured)."""
+        feed = self._feeds.get(url)
+        return self.storage.feed_infos([feed])[0] if feed is not None else None
+
     def feed_urls(self, view: View) -> list[str]:
         """The configured feeds a view covers."""
         if view.kind == "feed":
@@ -206,15 +211,22 @@ class Service:
         urls: Sequence[str] | None = None,
         on_progress: ProgressCallback | None = None,
         should_stop: Callable[[], bool] | None = None,
+        *,
+        forced: bool = False,
     ) -> list[UpdateOutcome]:
-        """Fetch the given (default: all) configured feeds; blocks until done or stopped."""
-        return asyncio.run(self.refresh_async(urls, on_progress, should_stop))
+        """Fetch the given (default: all) configured feeds; blocks until done or stopped.
+
+        Feeds that are not due are skipped unless ``forced`` (see :mod:`reader.schedule`).
+        """
+        return asyncio.run(self.refresh_async(urls, on_progress, should_stop, forced=forced))
 
     async def refresh_async(
         self,
         urls: Sequence[str] | None = None,
         on_progress: ProgressCallback | None = None,
         should_stop: Callable[[], bool] | None = None,
+        *,
+        forced: bool = False,
     ) -> list[UpdateOutcome]:
         wanted = list(self._feeds) if urls is None else list(urls)
         storage = self.storage
@@ -225,6 +237,8 @@ class Service:
             timeout=settings.timeout,
             max_connections=settings.max_connections,
             max_feed_size=settings.max_feed_size,
+            connections_per_host=settings.connections_per_host,
+            forced=forced,
             on_progress=on_progress,
             should_stop=should_stop,
         )

@@ -1,26 +1,33 @@
 """The refresh pipeline: due feeds → fetch → parse → decide → store.
 
 Runs on its own asyncio loop (the CLI's, or one inside a UI worker thread),
-fetching many feeds at once over one shared client. Each feed's outcome is
-reported as soon as it is stored, so a UI can show it immediately.
+fetching many feeds at once over one shared client, at most a few per host.
+Feeds that are not due (server hints, backoff, Retry-After, 410) are skipped
+and reported as such. Each feed's outcome is reported as soon as it is
+stored, so a UI can show it immediately.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
+from reader import schedule
 from reader.decide import plan_entries
 from reader.fetch import MAX_FEED_BYTES, fetch_feed, make_client
+from reader.hints import freshness_hint, retry_after
 from reader.models import FeedForUpdate, FeedUpdate, FetchResult, UpdateOutcome
 from reader.parse import NotAFeedError, parse_feed
-from reader.sanitize import safe_message
+from reader.sanitize import redact_credentials, safe_message
 from reader.storage import Storage
 
 ProgressCallback = Callable[[UpdateOutcome, int, int], None]
 STOP_POLL_SECONDS = 0.1
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,26 +39,37 @@ class Tally:
     not_modified: int
     failed: int
     new_entries: int
+    skipped: int = 0
 
     @classmethod
     def of(cls, outcomes: Sequence[UpdateOutcome]) -> Tally:
         failed = sum(1 for o in outcomes if o.error)
         not_modified = sum(1 for o in outcomes if o.not_modified)
+        skipped = sum(1 for o in outcomes if o.skipped)
         return cls(
             feeds=len(outcomes),
-            ok=len(outcomes) - failed - not_modified,
+            ok=len(outcomes) - failed - not_modified - skipped,
             not_modified=not_modified,
             failed=failed,
             new_entries=sum(o.new_entries for o in outcomes),
+            skipped=skipped,
         )
 
 
-def build_update(result: FetchResult, now: datetime) -> FeedUpdate:
-    """Turn a fetch result into what storage must write (parsing included)."""
+def build_update(
+    result: FetchResult, now: datetime, feed: FeedForUpdate | None = None
+) -> FeedUpdate:
+    """Turn a fetch result into what storage must write (parsing and scheduling included).
+
+    ``feed`` is the stored state the fetch started from (failures so far, the
+    last ``<ttl>``); without it the feed is taken as new.
+    """
+    feed = feed or FeedForUpdate(result.url)
     if result.error is not None:
-        return FeedUpdate(result.url, now, error=_safe_error(result.error))
+        return _failed(result, now, feed, result.error)
     etag = result.headers.get("etag")
     last_modified = result.headers.get("last-modified")
+    server_hint = freshness_hint(result.headers, now)
     if result.not_modified:
         return FeedUpdate(
             result.url,
@@ -60,13 +78,17 @@ def build_update(result: FetchResult, now: datetime) -> FeedUpdate:
             etag=etag,
             last_modified=last_modified,
             fetch_url=result.permanent_redirect,
+            next_fetch=schedule.hinted_not_before(
+                now, [server_hint, schedule.ttl_hint(now, feed.ttl)]
+            ),
         )
     try:
         parsed = parse_feed(result.content or b"", result.headers, result.final_url or result.url)
     except NotAFeedError as exc:
-        return FeedUpdate(result.url, now, error=_safe_error(str(exc)))
+        return _failed(result, now, feed, str(exc))
     except Exception as exc:
-        return FeedUpdate(result.url, now, error=_safe_error(f"cannot parse feed: {exc!r}"))
+        logger.exception("parser failed on %s", redact_credentials(result.url))
+        return _failed(result, now, feed, f"cannot parse feed: {exc!r}")
     return FeedUpdate(
         result.url,
         now,
@@ -74,11 +96,36 @@ def build_update(result: FetchResult, now: datetime) -> FeedUpdate:
         etag=etag,
         last_modified=last_modified,
         fetch_url=result.permanent_redirect,
+        next_fetch=schedule.hinted_not_before(
+            now, [server_hint, schedule.ttl_hint(now, parsed.ttl)]
+        ),
+        ttl=parsed.ttl,
     )
 
 
-def _safe_error(message: str) -> str:
-    return safe_message(message)
+def _failed(result: FetchResult, now: datetime, feed: FeedForUpdate, error: str) -> FeedUpdate:
+    """A failure: the error, and when to try again (backoff, Retry-After, 410)."""
+    failures = feed.failures + 1
+    wait = None
+    if result.status in (429, 503):
+        wait = schedule.capped_retry_after(now, retry_after(result.headers, now))
+    gone = result.status == 410
+    if gone:
+        error = f"{error}: the feed was removed; no longer fetched until refreshed on its own"
+    # No HTTP status means no server answered: maybe the network is down here,
+    # so the backoff is decided at the end of the run (see refresh_feeds).
+    pending = result.status is None
+    return FeedUpdate(
+        result.url,
+        now,
+        error=safe_message(error),
+        next_fetch=feed.next_fetch if pending else schedule.backoff_until(now, failures),
+        retry_after=wait,
+        failures=feed.failures if pending else failures,
+        gone=gone,
+        ttl=feed.ttl,
+        backoff_pending=pending,
+    )
 
 
 def store_update(storage: Storage, update: FeedUpdate) -> UpdateOutcome:
@@ -90,10 +137,39 @@ def store_update(storage: Storage, update: FeedUpdate) -> UpdateOutcome:
             not_modified=update.not_modified,
             error=update.error,
             moved_to=update.fetch_url,
+            gone=update.gone,
         )
-    plan = plan_entries(update.parsed.entries, storage.entry_hashes(update.url))
-    storage.apply_update(update, plan.new, plan.changed)
-    return UpdateOutcome(update.url, new_entries=len(plan.new), moved_to=update.fetch_url)
+    plan = plan_entries(
+        update.parsed.entries, storage.entry_hashes(update.url), storage.entry_keys(update.url)
+    )
+    storage.apply_update(update, plan.new, plan.changed, plan.renamed)
+    return UpdateOutcome(
+        update.url,
+        new_entries=len(plan.new),
+        moved_to=update.fetch_url,
+        warning=update.parsed.warning,
+    )
+
+
+def skipped_outcome(feed: FeedForUpdate, now: datetime, *, forced: bool) -> UpdateOutcome | None:
+    """The outcome of a feed that must not be fetched now, or None when it may be."""
+    skip = schedule.skip_reason(
+        now,
+        next_fetch=feed.next_fetch,
+        retry_after=feed.retry_after,
+        gone=feed.gone,
+        forced=forced,
+    )
+    if skip is None:
+        return None
+    return UpdateOutcome(feed.url, skipped=skip.reason, skipped_until=skip.until, gone=feed.gone)
+
+
+def _host(feed: FeedForUpdate) -> str:
+    try:
+        return (urlsplit(feed.request_url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 async def refresh_feeds(
@@ -102,12 +178,16 @@ async def refresh_feeds(
     *,
     timeout: float = 30.0,
     max_connections: int = 16,
+    connections_per_host: int = 4,
     max_feed_size: int = MAX_FEED_BYTES,
+    forced: bool = False,
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> list[UpdateOutcome]:
-    """Fetch, parse and store ``feeds`` concurrently; one outcome per feed.
+    """Fetch, parse and store the due ones of ``feeds`` concurrently; one outcome per feed.
 
+    ``forced`` fetches feeds that are not due or marked gone (the user asked
+    for these feeds by name); a server's Retry-After is obeyed even then.
     ``should_stop`` is polled a few times a second; when it says so, feeds
     still in flight are abandoned (their stored state is untouched) and the
     outcomes so far are returned. The UI uses it to quit without waiting.
@@ -116,26 +196,55 @@ async def refresh_feeds(
     outcomes: list[UpdateOutcome] = []
     if not feeds:
         return outcomes
+
+    def report(outcome: UpdateOutcome) -> None:
+        outcomes.append(outcome)
+        if on_progress is not None:
+            on_progress(outcome, len(outcomes), total)
+
+    now = datetime.now(UTC)
+    due = []
+    for feed in feeds:
+        skipped = skipped_outcome(feed, now, forced=forced)
+        if skipped is None:
+            due.append(feed)
+        else:
+            report(skipped)
+    if not due:
+        return outcomes
+
     semaphore = asyncio.Semaphore(max_connections)
+    per_host: dict[str, asyncio.Semaphore] = {}
+    deferred: list[FeedUpdate] = []
+    reached_a_server = False
 
     async with make_client(timeout=timeout, max_connections=max_connections) as client:
 
         async def one(feed: FeedForUpdate) -> None:
-            async with semaphore:
-                result = await fetch_feed(
-                    client, feed, deadline=timeout, max_bytes=max_feed_size
-                )
+            nonlocal reached_a_server
+            host = per_host.setdefault(_host(feed), asyncio.Semaphore(connections_per_host))
+            async with host, semaphore:
+                result = await fetch_feed(client, feed, deadline=timeout, max_bytes=max_feed_size)
+            reached_a_server = reached_a_server or result.status is not None
             # Parsing is CPU work: off the loop, so other fetches keep their deadlines.
-            update = await asyncio.to_thread(build_update, result, datetime.now(UTC))
+            update = await asyncio.to_thread(build_update, result, datetime.now(UTC), feed)
+            if update.error:
+                logger.warning(
+                    "%s: %s (HTTP status %s)",
+                    redact_credentials(feed.url),
+                    update.error,
+                    result.status,
+                )
+            if update.backoff_pending:
+                deferred.append(update)
             try:
                 outcome = store_update(storage, update)
             except Exception as exc:
-                outcome = UpdateOutcome(feed.url, error=_safe_error(f"cannot store feed: {exc}"))
-            outcomes.append(outcome)
-            if on_progress is not None:
-                on_progress(outcome, len(outcomes), total)
+                logger.exception("cannot store %s", redact_credentials(feed.url))
+                outcome = UpdateOutcome(feed.url, error=safe_message(f"cannot store feed: {exc}"))
+            report(outcome)
 
-        tasks = {asyncio.create_task(one(feed)) for feed in feeds}
+        tasks = {asyncio.create_task(one(feed)) for feed in due}
         while tasks:
             done, tasks = await asyncio.wait(tasks, timeout=STOP_POLL_SECONDS)
             for task in done:
@@ -145,4 +254,19 @@ async def refresh_feeds(
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 break
+    if reached_a_server:
+        _back_off(storage, deferred)
     return outcomes
+
+
+def _back_off(storage: Storage, updates: Sequence[FeedUpdate]) -> None:
+    """Network failures count against their feeds once some server answered this run."""
+    try:
+        storage.back_off(
+            [
+                (u.url, u.failures + 1, schedule.backoff_until(u.fetched_at, u.failures + 1))
+                for u in updates
+            ]
+        )
+    except Exception:
+        logger.exception("cannot record backoff")

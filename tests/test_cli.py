@@ -161,8 +161,14 @@ def test_refresh_summary_and_failures_on_stderr(
     assert result.out == "3 feeds: 1 ok, 0 not modified, 2 failed; 2 new articles\n"
     assert f"failed: {missing}: HTTP 404 Not Found" in result.err.splitlines()
     assert f"failed: {broken}: HTTP 500 Internal Server Error" in result.err.splitlines()
+    # The failed feeds back off: the next run skips them and says until when.
     again = run("--config", config, "--db", tmp_path / "x.db", "refresh")
-    assert again.out == "3 feeds: 1 ok, 0 not modified, 2 failed; 0 new articles\n"
+    assert again.out == "3 feeds: 1 ok, 0 not modified, 0 failed, 2 skipped; 0 new articles\n"
+    skipped = [line for line in again.err.splitlines() if line.startswith("skipped until ")]
+    assert sorted(line.rsplit(": ", 1)[1] for line in skipped) == sorted([missing, broken])
+    # Named on the command line, a feed is fetched anyway.
+    forced = run("--config", config, "--db", tmp_path / "x.db", "refresh", "--feed", missing)
+    assert forced.out == "1 feeds: 0 ok, 0 not modified, 1 failed; 0 new articles\n"
 
 
 def test_refresh_one_feed(setup: Setup, feed_server: FeedServer, run) -> None:

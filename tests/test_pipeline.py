@@ -236,9 +236,9 @@ def test_errors_are_stored_per_feed_and_others_succeed(
         assert info(service, url).last_fetched is not None
     assert info(service, good).last_error is None
     assert titles(service) == ["a"]
-    # A later success clears the stored error.
+    # A later success (asked for by name, past the backoff) clears the stored error.
     feed_server.add("/missing", rss("Back", items("b")))
-    service.refresh([missing])
+    service.refresh([missing], forced=True)
     assert info(service, missing).last_error is None
     assert info(service, broken).last_error == "HTTP 500 Internal Server Error"
 

@@ -70,7 +70,23 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1,)
+def _v2(db: sqlite3.Connection) -> None:
+    """Fetch scheduling and feed health: when a feed may be fetched again and why."""
+    _script(
+        db,
+        """
+        ALTER TABLE feeds ADD COLUMN next_fetch INTEGER;
+        ALTER TABLE feeds ADD COLUMN retry_after INTEGER;
+        ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN ttl INTEGER;
+        ALTER TABLE feeds ADD COLUMN last_ok INTEGER;
+        ALTER TABLE feeds ADD COLUMN last_warning TEXT;
+        """,
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

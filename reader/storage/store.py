@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reader.decide import identity_key
 from reader.models import (
     Entry,
     EntryRow,
@@ -79,19 +80,34 @@ class Storage:
                 known.add(feed.url)
 
     def feeds_for_update(self, urls: Sequence[str]) -> list[FeedForUpdate]:
+        """The stored fetch state of ``urls``, in the order given."""
         rows = self.db.execute(
-            "SELECT url, etag, last_modified, fetch_url FROM feeds "
-            "WHERE url IN (SELECT value FROM json_each(?))",
+            "SELECT url, etag, last_modified, fetch_url, next_fetch, retry_after, failures, "
+            "gone, ttl FROM feeds WHERE url IN (SELECT value FROM json_each(?))",
             (_json_list(urls),),
         ).fetchall()
-        by_url = {row[0]: FeedForUpdate(*row) for row in rows}
+        by_url = {
+            row[0]: FeedForUpdate(
+                url=row[0],
+                etag=row[1],
+                last_modified=row[2],
+                fetch_url=row[3],
+                next_fetch=from_epoch(row[4]),
+                retry_after=from_epoch(row[5]),
+                failures=row[6],
+                gone=bool(row[7]),
+                ttl=row[8],
+            )
+            for row in rows
+        }
         return [by_url[url] for url in urls if url in by_url]
 
     def feed_infos(self, feeds: Sequence[FeedConfig]) -> list[FeedInfo]:
         """Configured feeds with counts, in config order."""
         rows = self.db.execute(
             "SELECT f.url, f.title, f.link, f.description, f.last_fetched, f.last_error, "
-            "f.fetch_url, "
+            "f.fetch_url, f.last_ok, f.last_warning, f.next_fetch, f.retry_after, f.failures, "
+            "f.gone, "
             "(SELECT count(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0), "
             "(SELECT count(*) FROM entries e WHERE e.feed_id = f.id) "
             "FROM feeds f WHERE f.url IN (SELECT value FROM json_each(?))",
@@ -104,7 +120,23 @@ class Storage:
             if row is None:
                 infos.append(FeedInfo(feed.url, feed.title or feed.url, feed.tags, 0, 0))
                 continue
-            _, title, link, description, fetched, error, fetch_url, unread, total = row
+            (
+                _,
+                title,
+                link,
+                description,
+                fetched,
+                error,
+                fetch_url,
+                last_ok,
+                warning,
+                next_fetch,
+                retry_after,
+                failures,
+                gone,
+                unread,
+                total,
+            ) = row
             infos.append(
                 FeedInfo(
                     url=feed.url,
@@ -117,6 +149,12 @@ class Storage:
                     last_fetched=from_epoch(fetched),
                     last_error=error,
                     moved_to=fetch_url,
+                    last_ok=from_epoch(last_ok),
+                    last_warning=warning,
+                    next_fetch=from_epoch(next_fetch),
+                    retry_after=from_epoch(retry_after),
+                    failures=failures,
+                    gone=bool(gone),
                 )
             )
         return infos
@@ -131,17 +169,33 @@ class Storage:
             )
         )
 
+    def entry_keys(self, feed_url: str) -> dict[str, tuple[str, str]]:
+        """entry id → (link, title) of a feed's stored entries, for spotting renamed ids."""
+        keys = {}
+        for entry_id, link, title in self.db.execute(
+            "SELECT e.entry_id, e.link, e.title FROM entries e "
+            "JOIN feeds f ON f.id = e.feed_id WHERE f.url = ?",
+            (feed_url,),
+        ):
+            key = identity_key(link, title)
+            if key is not None:
+                keys[entry_id] = key
+        return keys
+
     def apply_update(
         self,
         update: FeedUpdate,
         new: Sequence[tuple[ParsedEntry, str]] = (),
         changed: Sequence[tuple[ParsedEntry, str]] = (),
+        renamed: Sequence[tuple[str, ParsedEntry, str]] = (),
     ) -> None:
         """Write one feed's refresh result in one transaction.
 
         Read and starred flags are never touched here. ``new`` is in document
         order; it is inserted last-first so that, among entries with the same
         date, the feed's first entry gets the highest id and shows first.
+        ``renamed`` entries are stored ones the feed now sends under another
+        id: their row takes the new id and content, keeping flags and place.
         """
         fetched = to_epoch(update.fetched_at)
         assert fetched is not None
@@ -150,10 +204,17 @@ class Storage:
             if row is None:
                 return
             feed_id = row[0]
+            schedule = (
+                to_epoch(update.next_fetch),
+                to_epoch(update.retry_after),
+                update.failures,
+                int(update.gone),
+            )
             if update.error is not None:
                 self.db.execute(
-                    "UPDATE feeds SET last_fetched = ?, last_error = ? WHERE id = ?",
-                    (fetched, update.error, feed_id),
+                    "UPDATE feeds SET last_fetched = ?, last_error = ?, next_fetch = ?, "
+                    "retry_after = ?, failures = ?, gone = ? WHERE id = ?",
+                    (fetched, update.error, *schedule, feed_id),
                 )
                 return
             # A 304 need not repeat the validators: keep the stored ones then.
@@ -163,18 +224,40 @@ class Storage:
                 else "etag = ?, last_modified = ?"
             )
             self.db.execute(
-                f"UPDATE feeds SET last_fetched = ?, last_error = NULL, {validators}, "
-                "fetch_url = COALESCE(?, fetch_url) WHERE id = ?",
-                (fetched, update.etag, update.last_modified, update.fetch_url, feed_id),
+                f"UPDATE feeds SET last_fetched = ?, last_ok = ?, last_error = NULL, "
+                f"{validators}, fetch_url = COALESCE(?, fetch_url), next_fetch = ?, "
+                "retry_after = ?, failures = ?, gone = ? WHERE id = ?",
+                (
+                    fetched,
+                    fetched,
+                    update.etag,
+                    update.last_modified,
+                    update.fetch_url,
+                    *schedule,
+                    feed_id,
+                ),
             )
             parsed = update.parsed
             if parsed is None:
                 return
             self.db.execute(
                 "UPDATE feeds SET title = COALESCE(?, title), link = COALESCE(?, link), "
-                "description = COALESCE(?, description) WHERE id = ?",
-                (parsed.title, parsed.link, parsed.description, feed_id),
+                "description = COALESCE(?, description), ttl = ?, last_warning = ? WHERE id = ?",
+                (
+                    parsed.title,
+                    parsed.link,
+                    parsed.description,
+                    update.ttl,
+                    parsed.warning,
+                    feed_id,
+                ),
             )
+            for old_id, entry, _digest in renamed:
+                self.db.execute(
+                    "UPDATE entries SET entry_id = ? WHERE feed_id = ? AND entry_id = ?",
+                    (entry.id, feed_id, old_id),
+                )
+            changed = [*changed, *((entry, digest) for _, entry, digest in renamed)]
             for entry, digest in reversed(new):
                 published = to_epoch(entry.published or entry.updated)
                 sort_date = fetched if published is None else min(published, fetched)
@@ -221,6 +304,16 @@ class Storage:
                         entry.id,
                     ),
                 )
+
+    def back_off(self, updates: Sequence[tuple[str, int, datetime]]) -> None:
+        """Record (url, failures, next fetch) for feeds whose backoff was deferred."""
+        if not updates:
+            return
+        with self._transaction():
+            self.db.executemany(
+                "UPDATE feeds SET failures = ?, next_fetch = ? WHERE url = ?",
+                [(failures, to_epoch(until), url) for url, failures, until in updates],
+            )
 
     # -- entries ---------------------------------------------------------
 

@@ -67,7 +67,7 @@ def build_rows(feeds: Sequence[FeedInfo], counts: tuple[int, int, int]) -> list[
             rows.append(
                 PaneRow(
                     View("feed", feed.url),
-                    "⚠" if broken else " ",
+                    "⊘" if feed.gone else "⚠" if broken else " ",
                     clean_line(feed.title, 200),
                     str(feed.unread) if feed.unread else "",
                     "broken" if broken else "feed",

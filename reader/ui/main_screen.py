@@ -18,6 +18,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -27,10 +28,12 @@ from reader.config import ConfigError
 from reader.links import LinkRefused, check_link
 from reader.models import ALL, EntryRow, UpdateOutcome, View
 from reader.sanitize import clean_line
+from reader.schedule import periodic_delay
 from reader.storage import StorageError
 from reader.storage.connection import describe_database_error
 from reader.ui.article_list import ArticleList
 from reader.ui.article_view import ArticleView
+from reader.ui.feed_detail import FeedDetailScreen, skip_text
 from reader.ui.feed_pane import FeedPane
 from reader.ui.help_screen import HelpScreen
 from reader.ui.messages import FeedRefreshed, RefreshFinished
@@ -64,6 +67,7 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "refresh_selected", "Refresh"),
         Binding("R", "refresh_all", "Refresh all"),
+        Binding("i", "feed_details", "Feed info", show=False),
         Binding("m", "toggle_read", "Read"),
         Binding("s", "toggle_star", "Star"),
         Binding("o", "open_link", "Open"),
@@ -103,7 +107,8 @@ class MainScreen(Screen[None]):
         self.view: View = ALL
         self.unread_only = False
         self._refreshing_urls: set[str] | None = None  # feeds of the refresh in progress
-        self._pending_refresh: set[str] | None = None
+        self._refresh_forced = False  # the running refresh was asked for by name
+        self._pending_refresh: dict[str, bool] = {}  # url → forced, to run after this one
         self._reload_timer_armed = False
         self._config_mtime: float | None = None
         self._refresh_timer: Timer | None = None
@@ -155,7 +160,15 @@ class MainScreen(Screen[None]):
             self._refresh_timer = None
         interval = self.nr_app.service.config.settings.refresh_interval
         if interval > 0:
-            self._refresh_timer = self.set_interval(interval, self.action_refresh_all)
+            self._refresh_timer = self.set_timer(
+                periodic_delay(interval), self._periodic_refresh, name="auto-refresh"
+            )
+
+    def _periodic_refresh(self) -> None:
+        """A periodic refresh of the due feeds; re-armed with fresh jitter each time."""
+        self._refresh_timer = None
+        self._schedule_auto_refresh()
+        self.action_refresh_all()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # On a very narrow terminal the feed pane takes the whole width while it has focus.
@@ -369,40 +382,74 @@ class MainScreen(Screen[None]):
     # -- refreshing ------------------------------------------------------
 
     def action_refresh_all(self) -> None:
+        """Refresh every feed that is due (the servers' hints and backoff are obeyed)."""
         self._start_refresh(None)
 
     def action_refresh_selected(self) -> None:
+        """Refresh the selected feed (or tag) now, due or not: the user asked for it."""
         service = self.nr_app.service
-        if self.view.kind in ("feed", "tag"):
-            urls = service.feed_urls(self.view)
+        feeds = self.query_one(FeedPane)
+        view = feeds.highlighted_view if self.focused is feeds else None
+        if view is None or view.kind not in ("feed", "tag"):
+            view = self.view
+        if view.kind in ("feed", "tag"):
+            urls = service.feed_urls(view)
         else:
-            entry_id = self.query_one(ArticleList).current_id
-            row = self.query_one(ArticleList).row(entry_id) if entry_id is not None else None
-            urls = [row.feed_url] if row is not None else service.feed_urls(self.view)
-        self._start_refresh(urls)
+            row = self._current_row()
+            urls = [row.feed_url] if row is not None else service.feed_urls(view)
+        self._start_refresh(urls, forced=True)
+
+    def action_feed_details(self) -> None:
+        """Show everything known about the selected feed: errors, schedule, moves."""
+        url = self._selected_feed_url()
+        if url is None:
+            self._status("Select a feed (or an article of it) to see its details.")
+            return
+        info = self.nr_app.service.feed_info(url)
+        if info is None:
+            return
+
+        def closed(refresh: bool | None) -> None:
+            if refresh:
+                self._start_refresh([url], forced=True)
+
+        self.app.push_screen(FeedDetailScreen(info, self.nr_app.clock()), closed)
+
+    def _selected_feed_url(self) -> str | None:
+        """The feed under the feed pane's cursor when it has focus, else the article's feed."""
+        feeds = self.query_one(FeedPane)
+        highlighted = feeds.highlighted_view
+        if self.focused is feeds and highlighted is not None and highlighted.kind == "feed":
+            return highlighted.key
+        if self.view.kind == "feed":
+            return self.view.key
+        row = self._current_row()
+        return row.feed_url if row is not None else None
 
     @property
     def refreshing(self) -> bool:
         return self._refreshing_urls is not None
 
-    def _start_refresh(self, urls: Sequence[str] | None) -> None:
+    def _start_refresh(self, urls: Sequence[str] | None, *, forced: bool = False) -> None:
         service = self.nr_app.service
         wanted = list(urls) if urls is not None else service.feed_urls(ALL)
         if self._refreshing_urls is not None:
-            later = set(wanted) - self._refreshing_urls
+            later = [url for url in wanted if url not in self._refreshing_urls or forced]
             if later:
-                self._pending_refresh = (self._pending_refresh or set()) | later
+                for url in later:
+                    self._pending_refresh[url] = self._pending_refresh.get(url, False) or forced
                 self._status("A refresh is running; the rest will follow it.")
             return
         if not wanted:
             self._status("No feeds to refresh. Add some to the config file.")
             return
         self._refreshing_urls = set(wanted)
+        self._refresh_forced = forced
         self._status(f"⟳ Refreshing 0/{len(wanted)}…")
-        self._refresh_worker(wanted)
+        self._refresh_worker(wanted, forced)
 
     @work(thread=True, group="refresh", exit_on_error=False)
-    def _refresh_worker(self, urls: list[str]) -> None:
+    def _refresh_worker(self, urls: list[str], forced: bool) -> None:
         service = self.nr_app.service
         worker = get_current_worker()
 
@@ -412,7 +459,9 @@ class MainScreen(Screen[None]):
         outcomes: list[UpdateOutcome] = []
         error = None
         try:
-            outcomes = service.refresh(urls, progress, should_stop=lambda: worker.is_cancelled)
+            outcomes = service.refresh(
+                urls, progress, should_stop=lambda: worker.is_cancelled, forced=forced
+            )
         except Exception as exc:  # shown on the status line, never as a traceback
             logger.exception("refresh failed")
             error = f"Refresh failed: {exc}"
@@ -426,7 +475,8 @@ class MainScreen(Screen[None]):
     @on(FeedRefreshed)
     def _feed_refreshed(self, message: FeedRefreshed) -> None:
         self._status(f"⟳ Refreshing {message.done}/{message.total}…")
-        if message.outcome.new_entries or message.outcome.error:
+        outcome = message.outcome
+        if outcome.new_entries or outcome.error or outcome.gone or outcome.warning:
             self._schedule_reload()
 
     def _schedule_reload(self) -> None:
@@ -452,9 +502,29 @@ class MainScreen(Screen[None]):
             self._status(f"Refresh stopped after {len(message.outcomes)} of {message.requested}.")
         else:
             self._status(_summary(message.outcomes), error=False)
-        pending, self._pending_refresh = self._pending_refresh, None
-        if pending:
-            self._start_refresh(sorted(pending))
+            if self._refresh_forced:
+                self._notify_problems(message.outcomes)
+        pending, self._pending_refresh = self._pending_refresh, {}
+        forced = [url for url, by_name in pending.items() if by_name]
+        due = [url for url, by_name in pending.items() if not by_name]
+        if forced:
+            self._start_refresh(forced, forced=True)
+            for url in due:  # after the forced ones, as a due-only run
+                self._pending_refresh.setdefault(url, False)
+        elif due:
+            self._start_refresh(due)
+
+    def _notify_problems(self, outcomes: Sequence[UpdateOutcome]) -> None:
+        """Feeds the user refreshed by name that failed or were held back, as notifications."""
+        pane = self.query_one(FeedPane)
+        problems = [o for o in outcomes if o.error or o.skipped]
+        for outcome in problems[:5]:
+            title = clean_line(pane.feed_title(outcome.url), 60)
+            severity: SeverityLevel = "error" if outcome.error else "warning"
+            text = f"{title}: {outcome.error or skip_text(outcome)}"
+            self.notify(clean_line(text, 500), markup=False, severity=severity, timeout=10)
+        if len(problems) > 5:
+            self.notify(f"… and {len(problems) - 5} more; see the feed list.", markup=False)
 
     # -- config ----------------------------------------------------------
 
@@ -497,7 +567,10 @@ class MainScreen(Screen[None]):
 
 def _summary(outcomes: Sequence[UpdateOutcome]) -> str:
     t = Tally.of(outcomes)
-    text = f"Refreshed {t.feeds} feed{'s' if t.feeds != 1 else ''}: {t.new_entries} new"
+    fetched = t.feeds - t.skipped
+    text = f"Refreshed {fetched} feed{'s' if fetched != 1 else ''}: {t.new_entries} new"
     if t.failed:
-        text += f", {t.failed} failed (⚠ in the feed list)"
+        text += f", {t.failed} failed (⚠ in the feed list; i for details)"
+    if t.skipped:
+        text += f", {t.skipped} skipped (not due yet or asked to wait)"
     return text + "."
