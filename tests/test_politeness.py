@@ -1,0 +1,339 @@
+"""Polite fetching end to end: hints, backoff, Retry-After, 410, per-host limits.
+
+A real HTTP server on 127.0.0.1 and a real SQLite file; the server's request
+log proves what was (not) fetched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pytest
+
+from reader.config import load_config
+from reader.models import ALL, FeedConfig, FeedInfo
+from reader.service import Service
+from reader.storage import Storage
+from reader.storage.schema import MIGRATIONS
+from tests.feedserver import FeedServer, closed_port, http_date, raw_head, rss, write_config
+
+OpenService = Callable[..., Service]
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def open_service(tmp_path: Path) -> Iterator[OpenService]:
+    """A Service over ``feeds``; every call opens a new one on the same database."""
+    opened: list[Service] = []
+
+    def open_(feeds: Sequence[Mapping[str, Any]], settings: Mapping[str, Any] | None = None):
+        config = write_config(tmp_path / f"config{len(opened)}", feeds, settings)
+        service = Service(load_config(config), tmp_path / "newsreader.db")
+        opened.append(service)
+        return service
+
+    yield open_
+    for service in opened:
+        service.close()
+
+
+def info(service: Service, url: str) -> FeedInfo:
+    found = service.feed_info(url)
+    assert found is not None
+    return found
+
+
+def hits(server: FeedServer, path: str) -> int:
+    return len(server.requests_for(path))
+
+
+def item(n: int) -> dict[str, str]:
+    return {"title": f"item {n}", "link": f"http://example.org/{n}", "guid": f"g{n}"}
+
+
+# -- 410 Gone -----------------------------------------------------------------
+
+
+def test_410_marks_the_feed_gone_until_it_is_refreshed_by_name(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    url = feed_server.add("/gone", b"", status=410)
+    service = open_service([{"url": url}])
+    (outcome,) = service.refresh()
+    assert outcome.gone and outcome.error is not None and outcome.error.startswith("HTTP 410")
+    assert info(service, url).gone
+    # Periodic and "all" refreshes leave it alone, across restarts too.
+    again = open_service([{"url": url}])
+    (skipped,) = again.refresh()
+    assert skipped.skipped == "gone" and skipped.error is None
+    assert hits(feed_server, "/gone") == 1
+    # The user acts: refreshing it by name fetches it, and success clears the mark.
+    feed_server.add("/gone", rss("Back", [item(1)]))
+    (forced,) = again.refresh([url], forced=True)
+    assert forced.error is None and forced.new_entries == 1
+    assert not info(again, url).gone and info(again, url).last_error is None
+    assert hits(feed_server, "/gone") == 2
+
+
+# -- Retry-After --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 503])
+@pytest.mark.parametrize("form", ["seconds", "date"])
+def test_retry_after_holds_even_forced_refreshes_across_restarts(
+    feed_server: FeedServer, open_service: OpenService, status: int, form: str
+) -> None:
+    later = datetime.now(UTC) + timedelta(hours=2)
+    value = "7200" if form == "seconds" else http_date(later)
+    url = feed_server.add("/busy", b"slow down", status=status, headers={"Retry-After": value})
+    service = open_service([{"url": url}])
+    (outcome,) = service.refresh()
+    assert (
+        outcome.error
+        == f"HTTP {status} {'Too Many Requests' if status == 429 else 'Service Unavailable'}"
+    )
+    stored = info(service, url).retry_after
+    assert stored is not None and abs(stored - later) < timedelta(minutes=1)
+    restarted = open_service([{"url": url}])
+    for forced in (False, True):
+        (skipped,) = restarted.refresh([url], forced=forced)
+        assert skipped.skipped == "retry-after" and skipped.skipped_until == stored
+    assert hits(feed_server, "/busy") == 1
+
+
+def test_retry_after_of_a_month_is_honoured_for_a_day(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    url = feed_server.add("/x", b"", status=429, headers={"Retry-After": str(30 * 86400)})
+    service = open_service([{"url": url}])
+    service.refresh()
+    stored = info(service, url).retry_after
+    assert stored is not None and stored <= datetime.now(UTC) + DAY
+
+
+# -- caching hints ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Cache-Control": "max-age=3600"},
+        {"Expires": http_date(datetime.now(UTC) + timedelta(hours=1))},
+    ],
+)
+def test_caching_headers_make_the_feed_not_due(
+    feed_server: FeedServer, open_service: OpenService, headers: dict[str, str]
+) -> None:
+    url = feed_server.add("/cached", rss("C", [item(1)]), headers=headers)
+    service = open_service([{"url": url}])
+    service.refresh()
+    (skipped,) = service.refresh()
+    assert skipped.skipped == "not due"
+    assert skipped.skipped_until is not None
+    assert timedelta(minutes=55) < skipped.skipped_until - datetime.now(UTC) <= timedelta(hours=2)
+    assert hits(feed_server, "/cached") == 1
+    # By name it is fetched anyway, still sending validators.
+    (forced,) = service.refresh([url], forced=True)
+    assert forced.skipped is None and hits(feed_server, "/cached") == 2
+
+
+def test_rss_ttl_is_a_hint_capped_at_a_day_and_survives_a_304(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    body = rss("T", [item(1)]).replace("<channel>", "<channel><ttl>100000</ttl>", 1)
+    url = feed_server.add("/ttl", body, etag='"v1"')
+    service = open_service([{"url": url}])
+    service.refresh()
+    until = info(service, url).next_fetch
+    assert until is not None and DAY - timedelta(minutes=1) < until - datetime.now(UTC) <= DAY
+    # A 304 has no body, so the stored <ttl> is what still applies.
+    (not_modified,) = service.refresh([url], forced=True)
+    assert not_modified.not_modified
+    assert feed_server.requests_for("/ttl")[-1].headers.get("if-none-match") == '"v1"'
+    until = info(service, url).next_fetch
+    assert until is not None and until - datetime.now(UTC) > timedelta(hours=23)
+
+
+def test_without_hints_every_feed_is_due_every_time(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    url = feed_server.add("/plain", rss("P", [item(1)]), etag='"e"')
+    service = open_service([{"url": url}])
+    for _ in range(3):
+        (outcome,) = service.refresh()
+        assert outcome.skipped is None
+    assert hits(feed_server, "/plain") == 3
+
+
+# -- backoff ------------------------------------------------------------------
+
+
+def test_a_failing_feed_backs_off_exponentially_and_success_resets_it(
+    feed_server: FeedServer, open_service: OpenService, tmp_path: Path
+) -> None:
+    url = feed_server.add("/flaky", b"", status=500)
+    service = open_service([{"url": url}])
+    waits = []
+    for expected_failures in (1, 2, 3):
+        service.refresh([url], forced=True)
+        state = info(service, url)
+        assert state.failures == expected_failures
+        assert state.next_fetch is not None
+        waits.append(state.next_fetch - datetime.now(UTC))
+    assert timedelta(minutes=4) < waits[0] < timedelta(minutes=6)
+    assert timedelta(minutes=19) < waits[2] < timedelta(minutes=23)
+    (skipped,) = service.refresh()
+    assert skipped.skipped == "not due"
+    feed_server.add("/flaky", rss("F", [item(1)]))
+    service.refresh([url], forced=True)
+    state = info(service, url)
+    assert state.failures == 0 and state.next_fetch is None and state.last_error is None
+
+
+def test_backoff_is_capped_at_a_day(feed_server: FeedServer, open_service: OpenService) -> None:
+    url = feed_server.add("/down", b"", status=500)
+    service = open_service([{"url": url}])
+    for _ in range(15):
+        service.refresh([url], forced=True)
+    state = info(service, url)
+    assert state.failures == 15
+    assert state.next_fetch is not None and state.next_fetch - datetime.now(UTC) <= DAY
+
+
+def test_when_no_server_answers_at_all_nothing_backs_off(open_service: OpenService) -> None:
+    """Offline: every feed fails to connect; that is our network, not the feeds."""
+    urls = [f"http://127.0.0.1:{closed_port()}/f{n}" for n in range(3)]
+    service = open_service([{"url": url} for url in urls])
+    outcomes = service.refresh()
+    assert all(o.error == "connection refused" for o in outcomes)
+    for url in urls:
+        assert info(service, url).failures == 0 and info(service, url).next_fetch is None
+    assert all(o.skipped is None for o in service.refresh())
+
+
+def test_network_failures_back_off_when_other_servers_answer(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    dead = f"http://127.0.0.1:{closed_port()}/feed"
+    good = feed_server.add("/good", rss("G", [item(1)]))
+    service = open_service([{"url": dead}, {"url": good}])
+    service.refresh()
+    assert info(service, dead).failures == 1 and info(service, dead).next_fetch is not None
+    assert info(service, good).failures == 0
+
+
+# -- per-host limit -----------------------------------------------------------
+
+
+def test_at_most_connections_per_host_at_once(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    lock = threading.Lock()
+    active = 0
+    peak = 0
+    body = rss("S", [item(1)]).encode()
+
+    def slow(wfile: BinaryIO, stopping: threading.Event) -> None:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        stopping.wait(0.15)
+        with lock:
+            active -= 1
+        head = raw_head(
+            200, "OK", {"Content-Type": "application/rss+xml", "Content-Length": str(len(body))}
+        )
+        wfile.write(head + body)
+
+    urls = [feed_server.add_behaviour(f"/slow{n}", slow) for n in range(8)]
+    service = open_service([{"url": url} for url in urls], {"connections_per_host": 2})
+    outcomes = service.refresh()
+    assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
+    assert peak == 2
+
+
+# -- renamed ids --------------------------------------------------------------
+
+
+def test_a_guid_scheme_change_keeps_flags_and_adds_nothing(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    old = [{"title": f"Post {n}", "link": f"http://x/{n}", "guid": f"old-{n}"} for n in range(3)]
+    url = feed_server.add("/blog", rss("Blog", old))
+    service = open_service([{"url": url}])
+    service.refresh()
+    ids = service.entry_ids(ALL)
+    service.set_read(ids[:2], True)
+    service.set_starred(ids[:1], True)
+    new = [{**entry, "guid": f"https://blog/{n}"} for n, entry in enumerate(old)]
+    feed_server.add("/blog", rss("Blog", new))
+    (outcome,) = service.refresh()
+    assert outcome.new_entries == 0
+    assert service.entry_ids(ALL) == ids
+    entries = service.entries(ids)
+    assert [e.entry_id for e in entries] == [f"https://blog/{n}" for n in range(3)]
+    assert [e.read for e in entries] == [True, True, False]
+    assert [e.starred for e in entries] == [True, False, False]
+
+
+def test_entries_that_share_a_link_stay_separate(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    week1 = {"title": "Weekly thread 1", "link": "http://x/thread", "guid": "w1"}
+    url = feed_server.add("/forum", rss("Forum", [week1]))
+    service = open_service([{"url": url}])
+    service.refresh()
+    week2 = {"title": "Weekly thread 2", "link": "http://x/thread", "guid": "w2"}
+    feed_server.add("/forum", rss("Forum", [week2]))
+    (outcome,) = service.refresh()
+    assert outcome.new_entries == 1
+    assert sorted(e.title for e in service.entries(service.entry_ids(ALL))) == [
+        "Weekly thread 1",
+        "Weekly thread 2",
+    ]
+
+
+# -- schema migration ---------------------------------------------------------
+
+
+def test_a_first_version_database_keeps_everything_after_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute(
+        "INSERT INTO feeds (id, url, title, etag, last_modified, last_fetched, last_error, "
+        "created) VALUES (1, 'http://old/feed', 'Old feed', '\"e1\"', "
+        "'Mon, 01 Jan 2024 00:00:00 GMT', 1700000000, 'HTTP 500', 1600000000)"
+    )
+    for n in range(3):
+        db.execute(
+            "INSERT INTO entries (feed_id, entry_id, title, link, first_seen, sort_date, summary, "
+            "content_hash, read, starred) VALUES (1, ?, ?, ?, 1600000000, ?, 'text', 'h', ?, ?)",
+            (f"id{n}", f"Entry {n}", f"http://old/{n}", 1600000000 + n, n % 2, int(n == 2)),
+        )
+    db.close()
+
+    storage = Storage(path)
+    try:
+        (feed,) = storage.feeds_for_update(["http://old/feed"])
+        assert (feed.etag, feed.last_modified) == ('"e1"', "Mon, 01 Jan 2024 00:00:00 GMT")
+        assert feed.failures == 0 and not feed.gone and feed.next_fetch is None
+        (feed_info,) = storage.feed_infos([FeedConfig("http://old/feed")])
+        assert (feed_info.title, feed_info.total, feed_info.unread) == ("Old feed", 3, 2)
+        assert feed_info.last_error == "HTTP 500"
+        entries = storage.entries(storage.entry_ids(["http://old/feed"]))
+        assert [(e.title, e.read, e.starred) for e in entries] == [
+            ("Entry 2", False, True),
+            ("Entry 1", True, False),
+            ("Entry 0", False, False),
+        ]
+        assert storage.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        storage.close()
