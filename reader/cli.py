@@ -112,10 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(exc))
         return EXIT_ERROR
     except sqlite3.Error as exc:
-        _error(describe_database_error(exc))
-        return EXIT_ERROR
-    except OSError as exc:
-        _error(f"{exc.filename or 'file'}: {exc.strerror or exc}")
+        _error(describe_database_error(exc), exc)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -123,10 +120,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader of our output went away (e.g. `| head`); nothing to report.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        _error(f"{exc.filename or 'file'}: {exc.strerror or exc}", exc)
+        return EXIT_ERROR
+    except Exception as exc:  # a bug: one line here, the traceback in the log
+        where = f" (details in {log_path})" if log_path else ""
+        _error(f"internal error: {type(exc).__name__}: {exc}{where}", exc)
+        return EXIT_ERROR
 
 
-def _error(message: str) -> None:
-    print(f"newsreader: {clean_line(message, 2000)}", file=sys.stderr)
+def _error(message: str, exc: BaseException | None = None) -> None:
+    """One line on stderr; the log gets it too, with the traceback when there is one."""
+    line = clean_line(message, 2000)
+    print(f"newsreader: {line}", file=sys.stderr)
+    import logging
+
+    logging.getLogger("reader.cli").warning(
+        "%s", safe_message(line, 2000), exc_info=exc if exc is not None else None
+    )
 
 
 def _dispatch(args: argparse.Namespace, log_path: Path | None) -> int:

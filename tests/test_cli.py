@@ -672,3 +672,46 @@ def test_an_unwritable_config_location_is_one_line(tmp_path: Path, run, monkeypa
     assert result.code == 2
     assert len(result.err.splitlines()) == 1
     assert "cannot write the starter config" in result.err
+
+
+def test_a_bug_is_one_line_and_the_traceback_goes_to_the_log(
+    setup: Setup, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.logs import default_log_path
+    from reader.service import Service as RealService
+
+    def broken(self: RealService) -> None:
+        raise RuntimeError("something impossible happened")
+
+    monkeypatch.setattr(RealService, "counts", broken)
+    result = run(*setup.opts(), "unread")
+    assert result.code == 1
+    (line,) = result.err.splitlines()
+    assert line.startswith("newsreader: internal error: RuntimeError: something impossible")
+    assert str(default_log_path()) in line
+    log = default_log_path().read_text(encoding="utf-8")
+    assert "Traceback" in log and "something impossible happened" in log
+
+
+def test_skipped_and_gone_feeds_are_reported(feed_server: FeedServer, tmp_path: Path, run) -> None:
+    gone = feed_server.add("/gone", b"", status=410)
+    busy = feed_server.add("/busy", b"", status=429, headers={"Retry-After": "3600"})
+    config = write_config(tmp_path, [{"url": gone}, {"url": busy}])
+    db = tmp_path / "x.db"
+    first = run("--config", config, "--db", db, "refresh")
+    assert f"failed: {gone}: HTTP 410 Gone: the feed was removed" in first.err
+    again = run("--config", config, "--db", db, "refresh")
+    assert again.out == "2 feeds: 0 ok, 0 not modified, 0 failed, 2 skipped; 0 new articles\n"
+    lines = again.err.splitlines()
+    assert f"skipped: {gone}: gone (HTTP 410); refresh it with --feed to try again" in lines
+    assert any(
+        line.startswith("skipped until ")
+        and line.endswith(f"{busy}: the server asked to wait (Retry-After)")
+        for line in lines
+    )
+    # By name: the gone feed is tried again, the busy one still waits.
+    by_name = run("--config", config, "--db", db, "refresh", "--feed", busy)
+    assert "1 skipped" in by_name.out
+    assert len(feed_server.requests_for("/busy")) == 1
+    run("--config", config, "--db", db, "refresh", "--feed", gone)
+    assert len(feed_server.requests_for("/gone")) == 2
