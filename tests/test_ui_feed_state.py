@@ -1,0 +1,135 @@
+"""Feed health in the UI: the detail view, forced and due-only refreshes, gone feeds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reader.config import load_config
+from reader.service import Service
+from reader.ui.feed_detail import FeedDetailScreen
+from reader.ui.feed_pane import FeedPane
+from reader.ui.main_screen import MainScreen, StatusLine
+from tests.feedserver import FeedServer, rss
+from tests.ui_helpers import make_app, screen_text, settle
+
+ITEMS = [{"title": "Only story", "link": "https://x.example/1", "guid": "1"}]
+
+
+@pytest.fixture
+def feeds(
+    tmp_path: Path, feed_server: FeedServer, write_config: Callable[..., Path]
+) -> tuple[Path, Path]:
+    """A working feed and a broken one (404), fetched once: the broken one is backing off."""
+    good = feed_server.add("/good.xml", rss("Good Feed", ITEMS))
+    broken = feed_server.url("/broken.xml")
+    config = write_config(
+        tmp_path,
+        [{"url": good}, {"url": broken, "title": "Broken One"}],
+        {"refresh_on_start": False, "refresh_interval": "0"},
+    )
+    db = tmp_path / "test.db"
+    service = Service(load_config(config), db)
+    service.refresh()
+    service.close()
+    return config, db
+
+
+def status_text(app: object) -> str:
+    screen = app.screen  # type: ignore[attr-defined]
+    return str(screen.query_one(StatusLine).render())
+
+
+async def test_feed_details_explain_the_error_and_the_backoff(
+    feeds: tuple[Path, Path], feed_server: FeedServer
+) -> None:
+    app, _ = make_app(*feeds)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("shift+tab", "G")  # the feed pane, its last row: Broken One
+        assert app.screen.query_one(FeedPane).highlighted_view is not None
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedDetailScreen)
+        text = screen_text(app)
+        assert "HTTP 404 Not Found" in text
+        assert "backing off after 1 failure" in text
+        assert feed_server.url("/broken.xml") in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_refresh_all_skips_a_feed_backing_off_but_r_fetches_it(
+    feeds: tuple[Path, Path], feed_server: FeedServer
+) -> None:
+    app, _ = make_app(*feeds)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("R")
+        await settle(pilot)
+        assert len(feed_server.requests_for("/broken.xml")) == 1
+        assert "1 skipped" in status_text(app)
+        await pilot.press("shift+tab", "G", "r")
+        await settle(pilot)
+        assert len(feed_server.requests_for("/broken.xml")) == 2
+        # Asked for by name and failed again: a notification says so.
+        messages = [n.message for n in app._notifications]
+        assert any("Broken One: HTTP 404 Not Found" in m for m in messages), messages
+
+
+async def test_r_in_the_detail_view_refreshes_that_feed(
+    feeds: tuple[Path, Path], feed_server: FeedServer
+) -> None:
+    feed_server.add("/broken.xml", rss("Fixed", [{"title": "Back again", "guid": "b"}]))
+    app, _ = make_app(*feeds)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("shift+tab", "G", "i")
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        info = app.service.feed_info(feed_server.url("/broken.xml"))
+        assert info is not None and info.last_error is None and info.total == 1
+        assert "⚠" not in screen_text(app)
+
+
+async def test_a_gone_feed_is_marked_and_r_brings_it_back(
+    tmp_path: Path, feed_server: FeedServer, write_config: Callable[..., Path]
+) -> None:
+    url = feed_server.add("/gone.xml", b"", status=410)
+    config = write_config(
+        tmp_path, [{"url": url, "title": "Old Blog"}], {"refresh_on_start": False}
+    )
+    db = tmp_path / "test.db"
+    app, _ = make_app(config, db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("R")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "⊘" in text and "Old Blog" in text
+        await pilot.press("R")
+        await settle(pilot)
+        assert len(feed_server.requests_for("/gone.xml")) == 1
+        feed_server.add("/gone.xml", rss("Old Blog", ITEMS))
+        await pilot.press("shift+tab", "G", "r")
+        await settle(pilot)
+        assert len(feed_server.requests_for("/gone.xml")) == 2
+        text = screen_text(app)
+        assert "⊘" not in text and "Only story" in text
+
+
+async def test_details_name_a_permanent_move(
+    tmp_path: Path, feed_server: FeedServer, write_config: Callable[..., Path]
+) -> None:
+    feed_server.add("/new.xml", rss("Moved Feed", ITEMS))
+    old = feed_server.redirect("/old.xml", "/new.xml", 301)
+    config = write_config(tmp_path, [{"url": old}], {"refresh_on_start": False})
+    app, _ = make_app(config, tmp_path / "test.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("i")  # on the article list: the current article's feed
+        await pilot.pause()
+        assert isinstance(app.screen, FeedDetailScreen)
+        text = screen_text(app)
+        assert "Moved to" in text and feed_server.url("/new.xml") in text
