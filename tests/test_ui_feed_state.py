@@ -128,6 +128,11 @@ async def test_details_name_a_permanent_move(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("R")
         await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any(
+            f"moved permanently to {feed_server.url('/new.xml')}" in m and "Update the URL" in m
+            for m in messages
+        ), messages
         await pilot.press("i")  # on the article list: the current article's feed
         await pilot.pause()
         assert isinstance(app.screen, FeedDetailScreen)

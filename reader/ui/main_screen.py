@@ -27,7 +27,7 @@ from textual.worker import get_current_worker
 from reader.config import ConfigError
 from reader.links import LinkRefused, check_link
 from reader.models import ALL, EntryRow, UpdateOutcome, View
-from reader.sanitize import clean_line
+from reader.sanitize import clean_line, redact_credentials
 from reader.schedule import periodic_delay
 from reader.storage import StorageError
 from reader.storage.connection import describe_database_error
@@ -504,6 +504,7 @@ class MainScreen(Screen[None]):
             self._status(_summary(message.outcomes), error=False)
             if self._refresh_forced:
                 self._notify_problems(message.outcomes)
+        self._notify_moves(message.outcomes)
         pending, self._pending_refresh = self._pending_refresh, {}
         forced = [url for url, by_name in pending.items() if by_name]
         due = [url for url, by_name in pending.items() if not by_name]
@@ -513,6 +514,19 @@ class MainScreen(Screen[None]):
                 self._pending_refresh.setdefault(url, False)
         elif due:
             self._start_refresh(due)
+
+    def _notify_moves(self, outcomes: Sequence[UpdateOutcome]) -> None:
+        """A permanent redirect is worth telling once: the config can be updated."""
+        pane = self.query_one(FeedPane)
+        for outcome in outcomes:
+            if outcome.moved_to:
+                title = clean_line(pane.feed_title(outcome.url), 60)
+                text = (
+                    f"{title} moved permanently to {redact_credentials(outcome.moved_to)}; "
+                    "it is fetched from there now. Update the URL in the config "
+                    "(the articles stay)."
+                )
+                self.notify(clean_line(text, 500), markup=False, timeout=15)
 
     def _notify_problems(self, outcomes: Sequence[UpdateOutcome]) -> None:
         """Feeds the user refreshed by name that failed or were held back, as notifications."""
