@@ -3,28 +3,49 @@
 Returns bytes plus HTTP facts as a :class:`~reader.models.FetchResult`; never
 parses. Every failure becomes a one-line ``error`` on the result, never an
 exception, so one broken server cannot stop a refresh of the others.
+
+The body is read raw and decompressed here, with a bound on the output of
+every step: httpx's own decoder inflates a whole network chunk at once, and
+one 64 KiB chunk of a gzip bomb becomes 64 MiB. So no more than about
+``max_bytes`` is ever held, whatever the server sends.
+
+:func:`retry_after` and :func:`freshness_hint` read the "not before" times a
+server asks for; they are pure, and the scheduler decides what to do with them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import re
 import socket
 import ssl
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import httpx
 
 from reader import __version__
 from reader.models import FeedForUpdate, FetchResult
-from reader.sanitize import clean_line
+from reader.sanitize import clean_line, safe_message
 
 USER_AGENT = f"newsreader/{__version__} (terminal feed reader)"
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, "
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
+ACCEPT_ENCODING = "gzip, deflate"  # only what _Inflater decodes
 MAX_FEED_BYTES = 16 * 1024 * 1024
 _PERMANENT = {301, 308}
+# A compressed body may be a little larger than what it holds (block and
+# header overhead); beyond this slack it is too large whatever it inflates to.
+_COMPRESSED_SLACK = 64 * 1024
+_INFLATE_PIECE = 256 * 1024  # most bytes one decompress call may produce
+# RFC 9111 §1.2.2: a delta-seconds value too large to hold counts as 2^31 s.
+_DELTA_SECONDS_MAX = 2**31
+_QUOTED_BYTES = re.compile(r":?\s*(?:bytearray\()?\bb['\"].*$")
 
 
 def make_client(timeout: float = 30.0, max_connections: int = 16) -> httpx.AsyncClient:
@@ -36,7 +57,7 @@ def make_client(timeout: float = 30.0, max_connections: int = 16) -> httpx.Async
         limits=httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         ),
-        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
     )
 
 
@@ -47,7 +68,20 @@ async def fetch_feed(
     deadline: float = 30.0,
     max_bytes: int = MAX_FEED_BYTES,
 ) -> FetchResult:
-    """Fetch one feed, sending its stored validators; never raises for I/O."""
+    """Fetch one feed, sending its stored validators; never raises for I/O.
+
+    ``deadline`` bounds the whole fetch (connecting, redirects, a server that
+    drips), not just each read. An error is one clean line without credentials.
+    """
+    result = await _fetch(client, feed, deadline, max_bytes)
+    if result.error is None:
+        return result
+    return dataclasses.replace(result, error=safe_message(result.error))
+
+
+async def _fetch(
+    client: httpx.AsyncClient, feed: FeedForUpdate, deadline: float, max_bytes: int
+) -> FetchResult:
     headers = {}
     if feed.etag:
         headers["If-None-Match"] = feed.etag
@@ -94,33 +128,150 @@ async def _get(
                 final_url=str(response.url),
                 permanent_redirect=permanent,
             )
-        if response.status_code >= 400:
-            reason = response.reason_phrase or ""
+        if not 200 <= response.status_code < 300:
+            # Kept with its headers: the scheduler reads Retry-After from a 429/503.
+            reason = clean_line(response.reason_phrase, 80)
             return FetchResult(
                 feed_url,
                 status=response.status_code,
                 headers=dict(response.headers),
                 error=f"HTTP {response.status_code} {reason}".strip(),
             )
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                return FetchResult(
-                    feed_url,
-                    status=response.status_code,
-                    error=f"feed is larger than {max_bytes // (1024 * 1024)} MiB; not read",
-                )
-            chunks.append(chunk)
+        try:
+            content = await _read_body(response, max_bytes)
+        except _BodyRefused as refused:
+            return FetchResult(
+                feed_url,
+                status=response.status_code,
+                headers=dict(response.headers),
+                error=str(refused),
+            )
         return FetchResult(
             feed_url,
             status=response.status_code,
-            content=b"".join(chunks),
+            content=content,
             headers=dict(response.headers),
             final_url=str(response.url),
             permanent_redirect=permanent,
         )
+
+
+class _BodyRefused(Exception):
+    """The body was not (fully) read; ``str()`` is the one-line reason."""
+
+
+def too_large(max_bytes: int) -> str:
+    """The error for a body beyond ``max_bytes``."""
+    return f"feed is larger than the {format_size(max_bytes)} limit (max_feed_size); not read"
+
+
+def format_size(size: int) -> str:
+    """``size`` bytes for people: "512 bytes", "64 KiB", "1.5 MiB"."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            number = f"{size / scale:.1f}".removesuffix(".0")
+            return f"{number} {unit}"
+    return "1 byte" if size == 1 else f"{size} bytes"
+
+
+async def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
+    """The decoded body, refused as soon as it would exceed ``max_bytes``."""
+    inflater = _inflater_for(response.headers.get("content-encoding", ""))
+    raw_limit = max_bytes if inflater is None else max_bytes + _COMPRESSED_SLACK
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > raw_limit:
+        raise _BodyRefused(too_large(max_bytes))
+    chunks: list[bytes] = []
+    raw_size = size = 0
+    async for raw in response.aiter_raw():
+        raw_size += len(raw)
+        if raw_size > raw_limit:
+            raise _BodyRefused(too_large(max_bytes))
+        for piece in [raw] if inflater is None else inflater.inflate(raw):
+            size += len(piece)
+            if size > max_bytes:
+                raise _BodyRefused(too_large(max_bytes))
+            chunks.append(piece)
+    if inflater is not None:
+        inflater.finish()
+    return b"".join(chunks)
+
+
+def _inflater_for(content_encoding: str) -> _Inflater | None:
+    """The decoder a Content-Encoding needs; None for identity."""
+    codings = [c.strip().lower() for c in content_encoding.split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    if not codings:
+        return None
+    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
+        return _Inflater(codings[0])
+    shown = clean_line(content_encoding, 40)
+    raise _BodyRefused(f"server sent an unsupported Content-Encoding ({shown}); not read")
+
+
+class _Inflater:
+    """gzip or deflate decoding that never produces more than a piece per step.
+
+    gzip may hold several members one after another (RFC 1952); bytes after
+    the last member that do not start another are ignored, as gzip(1) does.
+    "deflate" is meant to be zlib-wrapped (RFC 9110) but some servers send raw
+    deflate, so its first two bytes decide.
+    """
+
+    def __init__(self, coding: str) -> None:
+        self._coding = "gzip" if coding == "x-gzip" else coding
+        self._decoder: zlib._Decompress | None = None
+        self._held = b""  # input waiting until a stream's first bytes are known
+        self._members = 0  # streams decoded to their end
+        self._ended = False  # nothing more to decode; later bytes are ignored
+        self._output_waiting = False  # the last step filled its piece
+
+    def inflate(self, data: bytes) -> Iterator[bytes]:
+        """Decode ``data``, yielding pieces of at most ``_INFLATE_PIECE`` bytes."""
+        data, self._held = self._held + data, b""
+        while (data or self._output_waiting) and not self._ended:
+            if self._decoder is None:
+                if self._members:
+                    data = data.lstrip(b"\0")  # padding after a gzip member
+                self._decoder = self._new_decoder(data)
+                if self._decoder is None:
+                    self._held = b"" if self._ended else data
+                    return
+            try:
+                piece = self._decoder.decompress(data, _INFLATE_PIECE)
+            except zlib.error as exc:
+                raise _BodyRefused(f"cannot decode the {self._coding} body: {exc}") from None
+            self._output_waiting = len(piece) == _INFLATE_PIECE
+            if piece:
+                yield piece
+            if self._decoder.eof:
+                data = self._decoder.unused_data
+                self._decoder, self._output_waiting = None, False
+                self._members += 1
+                self._ended = self._coding != "gzip"  # bytes after a deflate stream: ignored
+            else:
+                data = self._decoder.unconsumed_tail
+
+    def finish(self) -> None:
+        """Refuse a body that ended before its compressed stream did."""
+        if not self._ended and (self._decoder is not None or self._held):
+            raise _BodyRefused(f"cannot decode the {self._coding} body: it is cut short")
+
+    def _new_decoder(self, data: bytes) -> zlib._Decompress | None:
+        """A decoder for the stream ``data`` starts; None until two bytes are known."""
+        if len(data) < 2:
+            return None
+        if self._coding == "gzip":
+            if self._members and not data.startswith(b"\x1f\x8b"):
+                self._ended = True  # trailing bytes, not another member
+                return None
+            return zlib.decompressobj(32 + zlib.MAX_WBITS)  # gzip, or zlib mislabelled
+        return zlib.decompressobj(zlib.MAX_WBITS if _zlib_header(data) else -zlib.MAX_WBITS)
+
+
+def _zlib_header(head: bytes) -> bool:
+    """Whether ``head`` starts like a zlib stream (RFC 1950: CM 8, FCHECK valid)."""
+    return head[0] & 0x0F == 8 and head[0] >> 4 <= 7 and int.from_bytes(head[:2], "big") % 31 == 0
 
 
 def _permanent_target(response: httpx.Response, requested: str) -> str | None:
@@ -153,6 +304,9 @@ def describe_http_error(exc: httpx.HTTPError) -> str:
             return "connection refused"  # httpx says only "All connection attempts failed"
         if any(isinstance(cause, socket.gaierror) for cause in causes):
             return "cannot resolve host name"
+        tls = _describe_tls(causes)
+        if tls is not None:
+            return tls
         if (
             "name or service not known" in lowered
             or "nodename nor servname" in lowered
@@ -170,7 +324,126 @@ def describe_http_error(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.InvalidURL):
         return "invalid URL"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"server broke the connection: {text}"
+        return f"server broke the connection: {_without_raw_bytes(text)}"
     if isinstance(exc, httpx.DecodingError):
         return f"cannot decode response: {text}"
     return f"network error: {text}"
+
+
+def _without_raw_bytes(text: str) -> str:
+    """h11's message less the raw bytes it quotes ("illegal status line: bytearray(b'...')")."""
+    return _QUOTED_BYTES.sub("", text) or text
+
+
+def _describe_tls(causes: list[BaseException]) -> str | None:
+    """ "TLS certificate problem: self-signed certificate" and the like."""
+    for cause in causes:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            detail = clean_line(cause.verify_message or cause.reason or "", 120)
+            return f"TLS certificate problem: {detail or 'not trusted'}"
+    for cause in causes:
+        if isinstance(cause, ssl.SSLError):
+            detail = clean_line((cause.reason or str(cause)).replace("_", " ").lower(), 120)
+            return f"TLS error: {detail}"
+    return None
+
+
+# -- when the server wants to be asked again ---------------------------------
+
+
+def retry_after(headers: Mapping[str, str], now: datetime) -> datetime | None:
+    """When a 429/503 answer's ``Retry-After`` allows the next request.
+
+    Both forms count: delay seconds, and an HTTP date (measured against the
+    response's ``Date`` when it has one, so a server clock that is off does
+    not shift the wait). None when absent, unreadable, negative or not in the
+    future. Nothing is capped here: the caller decides how long is too long.
+    """
+    value = _header(headers, "retry-after")
+    if value is None:
+        return None
+    seconds = _delta_seconds(value)
+    if seconds is not None:
+        return _future(now + timedelta(seconds=seconds), now)
+    when = _http_date(value)
+    if when is None:
+        return None
+    return _future(now + _server_delay(when, headers, now), now)
+
+
+def freshness_hint(headers: Mapping[str, str], now: datetime) -> datetime | None:
+    """The time before which a refetch would only get the same response.
+
+    ``Cache-Control: max-age`` (less ``Age``, time already spent in caches)
+    wins over ``Expires``, as in RFC 9111; ``Expires`` is measured against the
+    response's ``Date`` when present, so a skewed server clock does not
+    matter. ``no-store`` and ``no-cache`` mean the server wants to be asked
+    every time: no hint. ``must-revalidate`` and the rest do not change how
+    long the response is fresh, so ``max-age`` still counts with them. An
+    unreadable ``max-age`` or ``Expires`` means already stale. None when
+    there is no hint or it is not in the future.
+    """
+    directives = _cache_directives(_header(headers, "cache-control") or "")
+    if "no-store" in directives or "no-cache" in directives:
+        return None
+    if "max-age" in directives:
+        max_age = _delta_seconds(directives["max-age"])
+        if max_age is None:
+            return None
+        age = _delta_seconds(_header(headers, "age") or "") or 0
+        return _future(now + timedelta(seconds=max_age - age), now)
+    expires = _header(headers, "expires")
+    if expires is None:
+        return None
+    when = _http_date(expires)
+    if when is None:
+        return None
+    return _future(now + _server_delay(when, headers, now), now)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header's value whatever the case of its name."""
+    value = headers.get(name)
+    if value is None:
+        value = next((v for k, v in headers.items() if k.lower() == name), None)
+    return value.strip() if value is not None else None
+
+
+def _delta_seconds(value: str) -> int | None:
+    """A non-negative whole number of seconds (RFC 9110 digits only), bounded by 2^31."""
+    value = value.strip().strip('"')
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    if len(value) > 10:
+        return _DELTA_SECONDS_MAX
+    return min(int(value), _DELTA_SECONDS_MAX)
+
+
+def _http_date(value: str) -> datetime | None:
+    """An HTTP date as an aware datetime; None when it is not one."""
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _server_delay(when: datetime, headers: Mapping[str, str], now: datetime) -> timedelta:
+    """How far ``when`` is from the server's own "now" (its Date), else from ours."""
+    date = _http_date(_header(headers, "date") or "")
+    return when - (date if date is not None else now)
+
+
+def _future(when: datetime, now: datetime) -> datetime | None:
+    return when if when > now else None
+
+
+def _cache_directives(value: str) -> dict[str, str]:
+    """Cache-Control as {lower-case name: value}; the first of a repeated name wins."""
+    directives: dict[str, str] = {}
+    for part in value.split(","):
+        name, _, argument = part.partition("=")
+        name = name.strip().lower()
+        if name:
+            directives.setdefault(name, argument.strip())
+    return directives

@@ -4,30 +4,41 @@ The server serves canned responses registered with :meth:`FeedServer.add`,
 answers conditional requests with 304 when told the resource's validators,
 follows nothing itself (redirects are just responses) and records every
 request so tests can assert on what the client sent.
+
+Broken and hostile servers are routes too: :meth:`FeedServer.add_raw` sends
+bytes verbatim (a forged status line), :meth:`~FeedServer.hang` never
+answers, :meth:`~FeedServer.drip` sends a byte at a time, :meth:`~FeedServer.endless`
+streams a body that never ends, and ``FeedServer(tls=context)`` speaks HTTPS.
+Every such handler gives up as soon as the server stops, so teardown is prompt.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
-from collections.abc import Mapping, Sequence
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Literal
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 import tomlkit
 
 __all__ = [
+    "Behaviour",
     "FeedServer",
     "Request",
     "Route",
     "atom",
     "closed_port",
+    "compressed_zeros",
     "http_date",
     "json_feed",
     "rss",
@@ -54,24 +65,45 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     etag: str | None = None
     last_modified: str | None = None
+    behaviour: Behaviour | None = None  # when set, it writes the whole response itself
+
+
+# Writes a whole response (status line included) to the client; the event is
+# set when the server stops, and a behaviour that waits must wait on it.
+Behaviour = Callable[[BinaryIO, threading.Event], None]
 
 
 class _QuietServer(ThreadingHTTPServer):
     """Clients that hang up early (a test's deadline ran out) are not errors here."""
 
+    tls: ssl.SSLContext | None = None
+
     def handle_error(self, request: object, client_address: object) -> None:
         pass
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        # The TLS handshake runs here, in the connection's own thread, so a
+        # client that fails it (or never starts it) cannot block accept().
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        with self.tls.wrap_socket(request, server_side=True) as secure:
+            super().finish_request(secure, client_address)
 
 
 class FeedServer:
     """Serves registered paths on ``127.0.0.1`` at an ephemeral port."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: ssl.SSLContext | None = None) -> None:
+        """With ``tls`` (a server-side context holding a certificate) it serves HTTPS."""
         self.requests: list[Request] = []
+        self.stopping = threading.Event()
+        self.scheme = "https" if tls is not None else "http"
         self._routes: dict[str, Route] = {}
         self._lock = threading.Lock()
         self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
+        self._httpd.tls = tls
         self.port: int = self._httpd.server_address[1]
         self._thread = threading.Thread(
             # A short poll interval keeps stop() (which waits for one poll) fast.
@@ -88,6 +120,7 @@ class FeedServer:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()  # wakes handlers that hang or drip
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
@@ -102,7 +135,7 @@ class FeedServer:
 
     def url(self, path: str) -> str:
         """The full URL of ``path`` on this server."""
-        return f"http://127.0.0.1:{self.port}{_norm(path)}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{_norm(path)}"
 
     def add(
         self,
@@ -133,6 +166,71 @@ class FeedServer:
         return self.add(
             path, b"", content_type="text/plain", status=status, headers={"Location": target}
         )
+
+    def add_behaviour(self, path: str, behaviour: Behaviour) -> str:
+        """Answer ``path`` by running ``behaviour``; the connection closes after it."""
+        with self._lock:
+            self._routes[_norm(path)] = Route(behaviour=behaviour)
+        return self.url(path)
+
+    def add_raw(self, path: str, response: bytes) -> str:
+        """Answer ``path`` with ``response`` verbatim: status line, headers and body."""
+
+        def send(wfile: BinaryIO, stopping: threading.Event) -> None:
+            wfile.write(response)
+
+        return self.add_behaviour(path, send)
+
+    def hang(self, path: str) -> str:
+        """Read the request for ``path`` and never answer (until the server stops)."""
+
+        def wait(wfile: BinaryIO, stopping: threading.Event) -> None:
+            stopping.wait()
+
+        return self.add_behaviour(path, wait)
+
+    def drip(
+        self,
+        path: str,
+        body: bytes | str,
+        *,
+        interval: float = 1.0,
+        headers_too: bool = True,
+        content_type: str = "application/rss+xml",
+    ) -> str:
+        """Send the response for ``path`` one byte every ``interval`` seconds.
+
+        With ``headers_too`` even the status line drips; otherwise the head
+        comes at once and only the body drips.
+        """
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        head = raw_head(200, "OK", {"Content-Type": content_type, "Content-Length": str(len(data))})
+
+        def send(wfile: BinaryIO, stopping: threading.Event) -> None:
+            rest = head + data
+            if not headers_too:
+                wfile.write(head)
+                rest = data
+            for byte in rest:
+                if stopping.wait(interval):
+                    return
+                wfile.write(bytes([byte]))
+
+        return self.add_behaviour(path, send)
+
+    def endless(self, path: str, *, piece: bytes = b"<item>" * 10_000) -> str:
+        """A chunked 200 body for ``path`` that never ends (until the client hangs up)."""
+        head = raw_head(
+            200, "OK", {"Content-Type": "application/rss+xml", "Transfer-Encoding": "chunked"}
+        )
+        chunk = b"%x\r\n%s\r\n" % (len(piece), piece)
+
+        def send(wfile: BinaryIO, stopping: threading.Event) -> None:
+            wfile.write(head)
+            while not stopping.is_set():
+                wfile.write(chunk)  # blocks while the client is not reading
+
+        return self.add_behaviour(path, send)
 
     def remove(self, path: str) -> None:
         """Forget ``path``: it answers 404 from now on."""
@@ -173,6 +271,10 @@ def _make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             if route is None:
                 self._send(404, b"not found\n", {"Content-Type": "text/plain"}, send_body)
                 return
+            if route.behaviour is not None:
+                self.close_connection = True
+                route.behaviour(self.wfile, server.stopping)  # type: ignore[arg-type]
+                return
             extra = {"Content-Type": route.content_type, **route.headers}
             if route.etag is not None:
                 extra["ETag"] = route.etag
@@ -189,7 +291,12 @@ def _make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
         def _send(
             self, status: int, body: bytes, headers: Mapping[str, str], send_body: bool
         ) -> None:
-            self.send_response(status)
+            if any(name.lower() == "date" for name in headers):
+                # A route's own Date (a server clock that is off) replaces the real one.
+                self.send_response_only(status)
+                self.send_header("Server", self.version_string())
+            else:
+                self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
             if status != 304:
@@ -216,6 +323,45 @@ def _not_modified(route: Route, headers: Mapping[str, str]) -> bool:
     if if_none_match is None and if_modified_since is not None and route.last_modified:
         return if_modified_since.strip() == route.last_modified
     return False
+
+
+def raw_head(status: int, reason: str, headers: Mapping[str, str]) -> bytes:
+    """An HTTP/1.1 status line and headers, ready for :meth:`FeedServer.add_raw`."""
+    lines = [f"HTTP/1.1 {status} {reason}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+_MIB = 1024 * 1024
+
+
+@lru_cache(maxsize=8)
+def compressed_zeros(mebibytes: int, wrapper: Literal["gzip", "zlib", "raw"] = "gzip") -> bytes:
+    """A valid gzip / zlib / raw deflate stream of ``mebibytes`` MiB of zeros.
+
+    A decompression bomb: about a thousand times smaller than what it
+    inflates to. It is made without compressing the whole size: after a full
+    flush the compressor's state is reset, so every further MiB compresses to
+    the same bytes, and only the checksum must see every byte.
+    """
+    if mebibytes < 2:
+        raise ValueError("at least 2 MiB")
+    zeros = bytes(_MIB)
+    wbits = {"gzip": 31, "zlib": 15, "raw": -15}[wrapper]
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    first = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
+    middle = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
+    last = compressor.compress(zeros) + compressor.flush()
+    size = mebibytes * _MIB
+    if wrapper == "gzip":
+        crc = 0
+        for _ in range(mebibytes):
+            crc = zlib.crc32(zeros, crc)
+        last = last[:-8] + crc.to_bytes(4, "little") + (size % 2**32).to_bytes(4, "little")
+    elif wrapper == "zlib":
+        # Adler-32 of n zeros: the low sum stays 1, the high sum grows by 1 a byte.
+        adler = ((size % 65521) << 16) | 1
+        last = last[:-4] + adler.to_bytes(4, "big")
+    return first + middle * (mebibytes - 2) + last
 
 
 def closed_port() -> int:
