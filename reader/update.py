@@ -139,9 +139,12 @@ def store_update(storage: Storage, update: FeedUpdate) -> UpdateOutcome:
             moved_to=update.fetch_url,
             gone=update.gone,
         )
-    plan = plan_entries(
-        update.parsed.entries, storage.entry_hashes(update.url), storage.entry_keys(update.url)
-    )
+    entries = update.parsed.entries
+    hashes = storage.entry_hashes(update.url)
+    # Link/title keys matter only when some id is unknown (a new article, or a renamed one).
+    unknown_ids = hashes and any(entry.id not in hashes for entry in entries)
+    keys = storage.entry_keys(update.url) if unknown_ids else None
+    plan = plan_entries(entries, hashes, keys)
     storage.apply_update(update, plan.new, plan.changed, plan.renamed)
     return UpdateOutcome(
         update.url,
