@@ -179,7 +179,7 @@ async def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
     inflater = _inflater_for(response.headers.get("content-encoding", ""))
     raw_limit = max_bytes if inflater is None else max_bytes + _COMPRESSED_SLACK
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > raw_limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > raw_limit:
         raise _BodyRefused(too_large(max_bytes))
     chunks: list[bytes] = []
     raw_size = size = 0
@@ -357,18 +357,19 @@ def retry_after(headers: Mapping[str, str], now: datetime) -> datetime | None:
     Both forms count: delay seconds, and an HTTP date (measured against the
     response's ``Date`` when it has one, so a server clock that is off does
     not shift the wait). None when absent, unreadable, negative or not in the
-    future. Nothing is capped here: the caller decides how long is too long.
+    future. No policy cap here (the caller decides how long is too long); a
+    delay beyond 2^31 s, HTTP's own bound for delta-seconds, counts as that.
     """
     value = _header(headers, "retry-after")
     if value is None:
         return None
     seconds = _delta_seconds(value)
     if seconds is not None:
-        return _future(now + timedelta(seconds=seconds), now)
+        return _later(now, timedelta(seconds=seconds))
     when = _http_date(value)
     if when is None:
         return None
-    return _future(now + _server_delay(when, headers, now), now)
+    return _later(now, _server_delay(when, headers, now))
 
 
 def freshness_hint(headers: Mapping[str, str], now: datetime) -> datetime | None:
@@ -391,14 +392,14 @@ def freshness_hint(headers: Mapping[str, str], now: datetime) -> datetime | None
         if max_age is None:
             return None
         age = _delta_seconds(_header(headers, "age") or "") or 0
-        return _future(now + timedelta(seconds=max_age - age), now)
+        return _later(now, timedelta(seconds=max_age - age))
     expires = _header(headers, "expires")
     if expires is None:
         return None
     when = _http_date(expires)
     if when is None:
         return None
-    return _future(now + _server_delay(when, headers, now), now)
+    return _later(now, _server_delay(when, headers, now))
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -434,8 +435,11 @@ def _server_delay(when: datetime, headers: Mapping[str, str], now: datetime) -> 
     return when - (date if date is not None else now)
 
 
-def _future(when: datetime, now: datetime) -> datetime | None:
-    return when if when > now else None
+def _later(now: datetime, delay: timedelta) -> datetime | None:
+    """``now + delay`` when that is in the future; delays beyond 2^31 s count as that."""
+    if delay <= timedelta(0):
+        return None
+    return now + min(delay, timedelta(seconds=_DELTA_SECONDS_MAX))
 
 
 def _cache_directives(value: str) -> dict[str, str]:

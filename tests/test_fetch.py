@@ -207,6 +207,13 @@ async def test_retry_after_reaches_the_result(
         ),
         # Far beyond any sane wait: kept (within HTTP's 2^31 s); the caller caps.
         ({"retry-after": "99999999999999999999"}, NOW + timedelta(seconds=2**31)),
+        (
+            {
+                "retry-after": "Fri, 31 Dec 9999 23:59:59 GMT",
+                "date": "Thu, 01 Jan 1970 00:00:00 GMT",
+            },
+            NOW + timedelta(seconds=2**31),
+        ),
         ({"retry-after": "0"}, None),
         ({"retry-after": "-30"}, None),
         ({"retry-after": "1.5"}, None),
@@ -253,6 +260,10 @@ def test_retry_after(headers: dict[str, str], expected: datetime | None) -> None
             NOW + timedelta(hours=1),
         ),
         ({"expires": http_date(NOW - timedelta(hours=1))}, None),
+        (
+            {"expires": "Fri, 31 Dec 9999 23:59:59 GMT", "date": "Thu, 01 Jan 1970 00:00:00 GMT"},
+            NOW + timedelta(seconds=2**31),
+        ),
         ({"expires": "0"}, None),
         ({"expires": "-1"}, None),
         ({"cache-control": "public"}, None),
