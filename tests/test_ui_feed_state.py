@@ -138,3 +138,32 @@ async def test_details_name_a_permanent_move(
         assert isinstance(app.screen, FeedDetailScreen)
         text = screen_text(app)
         assert "Moved to" in text and feed_server.url("/new.xml") in text
+
+
+def _rows(**state: object) -> dict[str, str]:
+    from datetime import UTC, datetime
+
+    from reader.models import FeedInfo
+    from reader.ui.feed_detail import detail_rows
+
+    info = FeedInfo("https://u:p@feed.example/x", "T", (), 0, 0, **state)  # type: ignore[arg-type]
+    return dict(detail_rows(info, datetime(2026, 1, 1, 12, tzinfo=UTC)))
+
+
+def test_detail_rows_say_who_decided_the_next_fetch() -> None:
+    from datetime import UTC, datetime
+
+    noon = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    one, two = noon.replace(hour=13), noon.replace(hour=14)
+    assert "feed.example" in _rows()["URL"] and "u:p" not in _rows()["URL"]
+    assert _rows()["Next fetch"] == "at the next refresh"
+    assert "caching hints" in _rows(next_fetch=one)["Next fetch"]
+    assert "after 3 failures" in _rows(next_fetch=one, failures=3)["Next fetch"]
+    waiting = _rows(next_fetch=one, retry_after=two, failures=1)
+    assert "Retry-After" in waiting and "Next fetch" not in waiting
+    both = _rows(next_fetch=two, retry_after=one, failures=4)
+    assert "Retry-After" in both and "after 4 failures" in both["Next fetch"]
+    gone = _rows(gone=True, last_error="HTTP 410 Gone")
+    assert "Gone" in gone and "Next fetch" not in gone
+    hostile = _rows(last_error="\x1b]0;pwned\x07[bold]x", last_warning="\x9b2J")
+    assert hostile["Error"] == "[bold]x" and "\x9b" not in hostile["Warning"]

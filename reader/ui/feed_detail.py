@@ -36,17 +36,21 @@ def _schedule_lines(info: FeedInfo, now: datetime) -> list[tuple[str, str]]:
     lines = []
     if info.gone:
         lines.append(("Gone", "the server said 410 Gone; not fetched until you press r"))
-    if info.retry_after is not None and info.retry_after > now:
+    waiting = info.retry_after is not None and info.retry_after > now
+    if waiting:
         lines.append(
             ("Retry-After", f"the server asked to wait until {local_time(info.retry_after)}")
         )
-    if info.next_fetch is not None and info.next_fetch > now:
+    pending = info.next_fetch if info.next_fetch is not None and info.next_fetch > now else None
+    if waiting and (pending is None or pending <= info.retry_after):  # type: ignore[operator]
+        return lines  # the server's wait is the later one; a second time would only confuse
+    if pending is not None:
         why = (
             f"backing off after {info.failures} failure{'s' if info.failures != 1 else ''}"
             if info.failures
             else "the server's caching hints"
         )
-        lines.append(("Next fetch", f"not before {local_time(info.next_fetch)} ({why})"))
+        lines.append(("Next fetch", f"not before {local_time(pending)} ({why})"))
     elif not info.gone:
         lines.append(("Next fetch", "at the next refresh"))
     return lines

@@ -582,6 +582,9 @@ class MainScreen(Screen[None]):
 def _summary(outcomes: Sequence[UpdateOutcome]) -> str:
     t = Tally.of(outcomes)
     fetched = t.feeds - t.skipped
+    if not fetched:
+        feeds = f"{t.skipped} feed{'s' if t.skipped != 1 else ''}"
+        return f"Nothing fetched: {feeds} not due yet or asked to wait (i for details)."
     text = f"Refreshed {fetched} feed{'s' if fetched != 1 else ''}: {t.new_entries} new"
     if t.failed:
         text += f", {t.failed} failed (⚠ in the feed list; i for details)"
