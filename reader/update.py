@@ -18,8 +18,7 @@ from urllib.parse import urlsplit
 
 from reader import schedule
 from reader.decide import plan_entries
-from reader.fetch import MAX_FEED_BYTES, fetch_feed, make_client
-from reader.hints import freshness_hint, retry_after
+from reader.fetch import MAX_FEED_BYTES, fetch_feed, freshness_hint, make_client, retry_after
 from reader.models import FeedForUpdate, FeedUpdate, FetchResult, UpdateOutcome
 from reader.parse import NotAFeedError, parse_feed
 from reader.sanitize import redact_credentials, safe_message

@@ -10,7 +10,7 @@ import pytest
 
 from reader import schedule
 from reader.decide import plan_entries
-from reader.hints import freshness_hint, retry_after
+from reader.fetch import freshness_hint, retry_after
 from reader.models import ParsedEntry
 from tests.feedserver import http_date
 
