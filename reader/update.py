@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from reader.models import FeedForUpdate, FeedUpdate, FetchResult, UpdateOutcome
 from reader.parse import NotAFeedError, parse_feed
 from reader.sanitize import redact_credentials, safe_message
 from reader.storage import Storage
+from reader.storage.connection import describe_database_error
 
 ProgressCallback = Callable[[UpdateOutcome, int, int], None]
 STOP_POLL_SECONDS = 0.1
@@ -222,7 +224,7 @@ async def refresh_feeds(
 
     async with make_client(timeout=timeout, max_connections=max_connections) as client:
 
-        async def one(feed: FeedForUpdate) -> None:
+        async def process(feed: FeedForUpdate) -> UpdateOutcome:
             nonlocal reached_a_server
             host = per_host.setdefault(_host(feed), asyncio.Semaphore(connections_per_host))
             async with host, semaphore:
@@ -240,17 +242,25 @@ async def refresh_feeds(
             if update.backoff_pending:
                 deferred.append(update)
             try:
-                outcome = store_update(storage, update)
-            except Exception as exc:
-                logger.exception("cannot store %s", redact_credentials(feed.url))
-                outcome = UpdateOutcome(feed.url, error=safe_message(f"cannot store feed: {exc}"))
+                return store_update(storage, update)
+            except sqlite3.Error as exc:
+                logger.warning("cannot store %s", redact_credentials(feed.url), exc_info=exc)
+                return UpdateOutcome(feed.url, error=f"not stored: {describe_database_error(exc)}")
+
+        async def one(feed: FeedForUpdate) -> None:
+            try:
+                outcome = await process(feed)
+            except Exception as exc:  # a bug met by one feed must not cost the others theirs
+                logger.exception("refreshing %s failed", redact_credentials(feed.url))
+                error = f"internal error: {type(exc).__name__}: {exc} (details in the log)"
+                outcome = UpdateOutcome(feed.url, error=safe_message(error))
             report(outcome)
 
         tasks = {asyncio.create_task(one(feed)) for feed in due}
         while tasks:
             done, tasks = await asyncio.wait(tasks, timeout=STOP_POLL_SECONDS)
             for task in done:
-                task.result()  # re-raise a bug instead of losing it
+                task.result()  # one() reports its own failures; anything else is ours
             if tasks and should_stop is not None and should_stop():
                 for task in tasks:
                     task.cancel()

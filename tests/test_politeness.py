@@ -337,3 +337,45 @@ def test_a_first_version_database_keeps_everything_after_migration(tmp_path: Pat
         assert storage.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         storage.close()
+
+
+# -- one feed's trouble is that feed's alone -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (
+            RuntimeError("impossible"),
+            "internal error: RuntimeError: impossible (details in the log)",
+        ),
+        (
+            sqlite3.OperationalError("database is locked"),
+            "not stored: the database is busy (another newsreader is writing to it); try again",
+        ),
+    ],
+)
+def test_a_failure_storing_one_feed_leaves_the_others_stored(
+    feed_server: FeedServer,
+    open_service: OpenService,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: Exception,
+    expected: str,
+) -> None:
+    import reader.update
+
+    bad = feed_server.add("/bad", rss("Bad", [item(1)]))
+    good = feed_server.add("/good", rss("Good", [item(2)]))
+    real_store = reader.update.store_update
+
+    def store(storage: Storage, update: Any) -> Any:
+        if update.url == bad:
+            raise failure
+        return real_store(storage, update)
+
+    monkeypatch.setattr(reader.update, "store_update", store)
+    service = open_service([{"url": bad}, {"url": good}])
+    outcomes = {o.url: o for o in service.refresh()}
+    assert outcomes[bad].error == expected
+    assert outcomes[good].error is None and outcomes[good].new_entries == 1
+    assert [e.title for e in service.entries(service.entry_ids(ALL))] == ["item 2"]
