@@ -5,6 +5,31 @@ a bytes value that names an existing file as that file). JSON Feed, which
 feedparser does not read, is parsed here with the standard library. A
 document that is not a usable feed raises :class:`NotAFeedError` with a
 one-line reason; a feed with flaws but entries is accepted with a warning.
+
+Before feedparser sees an XML document it is prepared (:func:`_prepare_xml`):
+
+- **Repairs** that turn real-world breakage into a clean parse: UTF-16
+  without a byte-order mark is re-encoded, whitespace, comments or junk
+  before ``<?xml`` are dropped, mostly-UTF-8 text with a few invalid bytes
+  keeps its UTF-8 (the bad bytes become U+FFFD) instead of being read as
+  Windows-1252, and HTML named entities (``&nbsp;``) become character
+  references so the strict parser need not give up on them.
+- **One encoding.** feedparser's own detection turns the bytes into UTF-8
+  first, so every later step, and the prepared document, is UTF-8.
+- **Entities, safe by construction** (:func:`_defuse_doctype`). A DOCTYPE can
+  declare entities that expand exponentially ("billion laughs") or
+  quadratically (one long entity referenced a million times), or that name
+  files and URLs (external and parameter entities, an external DTD).
+  feedparser strips DOCTYPEs with line-based regexes that a one-line DOCTYPE
+  slips past, and its fallback parser expands the "safe" entities it finds
+  without any limit; expat's own amplification limit and feedparser's
+  switching off of external entities are library defaults this module does
+  not rely on. Instead the DOCTYPE is always rewritten: only internal
+  general entities whose value is plain text (no markup, no references but
+  one character reference) survive, and only while their total expansion
+  stays under :data:`MAX_ENTITY_EXPANSION`; external identifiers, parameter
+  entities and every other declaration are dropped. Nothing is ever read
+  from a file or the network, and expansion is bounded before parsing.
 """
 
 from __future__ import annotations
@@ -17,17 +42,28 @@ import json
 import re
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.entities import html5 as _HTML5_ENTITIES
+from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import feedparser
+from feedparser.encodings import convert_to_utf8
 
 from reader.models import Enclosure, ParsedEntry, ParsedFeed
 
-_TAG = re.compile(r"<[^>]*>")
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
-_JSON_FEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/1(\.\d+)?/?$")
+# "<" then anything but "<" or ">": linear even on a title of a million "<".
+_TAG = re.compile(r"<[^<>]*>")
+_JSON_FEED_VERSION = re.compile(r"^https?://(www\.)?jsonfeed\.org/version/1(\.\d+)?/?$")
+_BARE_JSON_FEED_VERSION = re.compile(r"^1(\.\d+)?$")
+MAX_ENTITY_EXPANSION = 1_000_000  # characters all declared entities may add, in total
+_MAX_LISTED_LINKS = 3
+_MAX_REASON = 300
+_HTML_SCAN_CHARS = 512 * 1024
+_UTF8_DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>"
 
 
 class NotAFeedError(Exception):
@@ -47,20 +83,321 @@ def parse_feed(
     return _parse_xml_feed(content, headers, url)
 
 
-def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) -> ParsedFeed:
+# -- XML: preparing the bytes ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """An XML document made ready for feedparser (see the module docstring)."""
+
+    data: bytes  # UTF-8, starting with a UTF-8 declaration
+    line_offset: int  # data's line N is the original's line N - line_offset
+    problem: object | None = None  # feedparser's complaint about the encoding, if any
+    note: str | None = None  # a repair the reader should hear about
+
+
+def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
+    data = _utf16_without_bom_to_utf8(content)
+    data, removed_lines, note = _strip_before_declaration(data)
+    data, utf8_note = _keep_mostly_utf8(data, headers)
+    added_line = _line_shift(data)
+    scratch: dict[str, Any] = {}
+    converted = convert_to_utf8(dict(headers), data, scratch)
+    if not scratch.get("encoding"):  # feedparser found no encoding that decodes it
+        text = data.decode("utf-8", "replace")
+        converted = _UTF8_DECLARATION + b"\n" + text.encode("utf-8")
+        added_line = 1
+    converted, declared = _defuse_doctype(converted)
+    converted = _html_entities_to_references(converted, declared)
+    return _Prepared(
+        data=converted,
+        line_offset=added_line - removed_lines,
+        problem=scratch.get("bozo_exception"),
+        note=note or utf8_note,
+    )
+
+
+_DECLARATION_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
+
+
+def _utf16_without_bom_to_utf8(content: bytes) -> bytes:
+    """UTF-16 with no byte-order mark, spotted by its zero bytes, as UTF-8."""
+    head = content[:4]
+    if len(head) < 4 or content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return content
+    if head[0] == 0 and head[1] and head[2] == 0 and head[3]:
+        codec = "utf-16-be"
+    elif head[0] and head[1] == 0 and head[2] and head[3] == 0:
+        codec = "utf-16-le"
+    else:
+        return content
+    text = content.decode(codec, "replace")
+    if not text.lstrip().startswith("<"):
+        return content
+    return _DECLARATION_ENCODING.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8")
+
+
+_BEFORE_DECLARATION_LIMIT = 4096
+_HARMLESS_PREFIX = re.compile(rb"(?:\xef\xbb\xbf|[ \t\r\n]+|<!--.*?-->)*", re.S)
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:rdf|rdf|channel)\b", re.I)
+
+
+def _strip_before_declaration(data: bytes) -> tuple[bytes, int, str | None]:
+    """Drop what precedes a late ``<?xml`` declaration: (data, lines removed, note).
+
+    Whitespace and comments go silently; other junk (a server's warning
+    text) goes with a note. Nothing is dropped if a feed element comes first,
+    as the declaration is then inside the document.
+    """
+    start = data.find(b"<?xml", 0, _BEFORE_DECLARATION_LIMIT)
+    prefix = data[:start]
+    if start <= 0 or prefix == codecs.BOM_UTF8 or _FEED_ROOT.search(prefix):
+        return data, 0, None
+    harmless = _HARMLESS_PREFIX.fullmatch(prefix) is not None
+    note = None if harmless else "text before the XML declaration was ignored"
+    return data[start:], prefix.count(b"\n"), note
+
+
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
+
+
+def _keep_mostly_utf8(data: bytes, headers: Mapping[str, str]) -> tuple[bytes, str | None]:
+    """UTF-8 with a few invalid bytes stays UTF-8 (bad bytes → U+FFFD).
+
+    feedparser would fall back to Windows-1252 for the whole document and
+    turn every accented letter into mojibake. Applies only when nothing
+    declares another encoding and valid multi-byte sequences outnumber the
+    invalid bytes.
+    """
+    body = data.removeprefix(codecs.BOM_UTF8)
+    charset = _CHARSET.search(headers.get("content-type", ""))
+    declared = _XML_ENCODING.match(body)
+    for name in (charset.group(1) if charset else None, declared and declared.group(1)):
+        if name and _codec_name(name) != "utf-8":
+            return data, None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return data, None
+    text = body.decode("utf-8", "replace")
+    invalid = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
+    if len(_UTF8_SEQUENCE.findall(body)) <= invalid:
+        return data, None
+    return text.encode("utf-8"), "invalid UTF-8 bytes were replaced"
+
+
+def _codec_name(name: str | bytes) -> str | None:
+    try:
+        text = name.decode("ascii") if isinstance(name, bytes) else name
+        return codecs.lookup(text.strip()).name
+    except (LookupError, UnicodeDecodeError, ValueError):
+        return None
+
+
+# A prolog item before any DOCTYPE, and the parts of a DOCTYPE. Possessive
+# quantifiers keep every pattern linear even on hostile input.
+_SPACE = rb"[ \t\r\n]"
+_PROLOG_ITEM = re.compile(rb"[ \t\r\n]++|<!--.*?-->|<\?.*?\?>", re.S)
+_DOCTYPE_NAME = re.compile(rb"<!DOCTYPE" + _SPACE + rb"++([^ \t\r\n\[>]++)", re.I)
+_DOCTYPE_REST = re.compile(rb"""(?:[^"'\[>]++|"[^"]*+"|'[^']*+')*+([\[>])""")
+_SUBSET_ITEM = re.compile(
+    rb"""[ \t\r\n]++|<!--.*?-->|<\?.*?\?>|%[^;\s]*+;|<!(?:[^"'>]++|"[^"]*+"|'[^']*+')*+>|\]""",
+    re.S,
+)
+_SUBSET_END = re.compile(_SPACE + rb"*+>")
+_ENTITY = re.compile(
+    rb"<!ENTITY" + _SPACE + rb"++([A-Za-z_][A-Za-z0-9_]*+)" + _SPACE + rb"++"
+    rb"""(?:"([^"]*+)"|'([^']*+)')""" + _SPACE + rb"*+>\Z"
+)
+_PLAIN_ENTITY_VALUE = re.compile(rb"""[^&%<>"']{0,1000}|&#[0-9]{1,7};|&#x[0-9A-Fa-f]{1,6};""")
+_SIMPLE_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_.:-]{0,100}")
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
+_FEEDPARSER_HEAD_END = re.compile(rb"<\w")  # where feedparser's own DOCTYPE handling stops
+_PREDEFINED_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+
+
+class _MalformedDoctype(Exception):
+    pass
+
+
+def _defuse_doctype(data: bytes) -> tuple[bytes, frozenset[bytes]]:
+    """Rewrite the DOCTYPE so no entity can read a file or expand without bound.
+
+    ``data`` is UTF-8 starting with a declaration. The DOCTYPE (if any) is
+    replaced by as many newlines as it spanned, so line numbers stay the
+    document's own, and a new one-line DOCTYPE holding only the vetted
+    entities goes right after the declaration. Returns the document and the
+    entity names it still declares.
+    """
+    declaration = re.match(rb"<\?xml[^>]*\?>", data)
+    if declaration is None:
+        data = _UTF8_DECLARATION + data
+        declaration_end = len(_UTF8_DECLARATION)
+    else:
+        declaration_end = declaration.end()
+    start = _doctype_start(data, declaration_end)
+    if start is None:
+        return _hide_from_feedparser(data, declaration_end), frozenset()
+    try:
+        end, name, declarations = _scan_doctype(data, start)
+    except _MalformedDoctype:
+        cut = _ELEMENT_START.search(data, start + 2)
+        end, name, declarations = (cut.start() if cut else len(data)), b"", []
+    entities = _vetted_entities(declarations, data)
+    doctype = b""
+    if entities:
+        if not _SIMPLE_NAME.fullmatch(name):
+            name = b"feed"
+        declared = b"".join(b'<!ENTITY %s "%s">' % item for item in entities.items())
+        doctype = b"<!DOCTYPE %s [%s]>" % (name, declared)
+    rewritten = b"".join(
+        (
+            data[:declaration_end],
+            doctype,
+            data[declaration_end:start],
+            b"\n" * data.count(b"\n", start, end),
+            data[end:],
+        )
+    )
+    return _hide_from_feedparser(rewritten, declaration_end + len(doctype)), frozenset(entities)
+
+
+def _doctype_start(data: bytes, position: int) -> int | None:
+    """Where the prolog's DOCTYPE starts, skipping space, comments and PIs."""
+    while (item := _PROLOG_ITEM.match(data, position)) is not None:
+        position = item.end()
+    return position if data[position : position + 9].upper() == b"<!DOCTYPE" else None
+
+
+def _scan_doctype(data: bytes, start: int) -> tuple[int, bytes, list[bytes]]:
+    """(end, name, markup declarations of the internal subset) of a DOCTYPE."""
+    head = _DOCTYPE_NAME.match(data, start)
+    rest = _DOCTYPE_REST.match(data, head.end()) if head else None
+    if head is None or rest is None:
+        raise _MalformedDoctype
+    declarations: list[bytes] = []
+    position = rest.end()
+    if rest.group(1) == b"[":
+        while True:
+            item = _SUBSET_ITEM.match(data, position)
+            if item is None:
+                raise _MalformedDoctype
+            position = item.end()
+            if item.group() == b"]":
+                break
+            if item.group().startswith(b"<!") and not item.group().startswith(b"<!--"):
+                declarations.append(item.group())
+        closing = _SUBSET_END.match(data, position)
+        if closing is None:
+            raise _MalformedDoctype
+        position = closing.end()
+    return position, head.group(1), declarations
+
+
+def _vetted_entities(declarations: list[bytes], data: bytes) -> dict[bytes, bytes]:
+    """Internal general entities with plain values, if their expansion is bounded."""
+    entities: dict[bytes, bytes] = {}
+    for declaration in declarations:
+        match = _ENTITY.match(declaration)
+        if match is None:
+            continue  # parameter or external entity, element, attribute list...
+        name = match.group(1)
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        if name in _PREDEFINED_ENTITIES or name in entities:
+            continue
+        if _PLAIN_ENTITY_VALUE.fullmatch(value):
+            entities[name] = value
+    expansion = sum(len(value) * data.count(b"&%s;" % name) for name, value in entities.items())
+    return entities if expansion <= MAX_ENTITY_EXPANSION else {}
+
+
+def _hide_from_feedparser(data: bytes, keep_before: int) -> bytes:
+    """Lower-case stray DOCTYPE/ENTITY keywords where feedparser's regexes look.
+
+    feedparser searches the text before the first element for lines starting
+    with ``<!DOCTYPE`` and ``<!ENTITY`` (even inside comments) and hands the
+    entities it finds to its fallback parser, which expands them unbounded.
+    Lower-cased, they match neither its regexes nor XML.
+    """
+    head_end = _FEEDPARSER_HEAD_END.search(data, keep_before)
+    end = head_end.start() + 1 if head_end else len(data)
+    head = data[keep_before:end]
+    if b"<!DOCTYPE" not in head and b"<!ENTITY" not in head:
+        return data
+    head = head.replace(b"<!DOCTYPE", b"<!doctype").replace(b"<!ENTITY", b"<!entity")
+    return data[:keep_before] + head + data[end:]
+
+
+_MARKUP_OR_ENTITY = re.compile(
+    rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});",
+    re.S,
+)
+
+
+def _html_entities_to_references(data: bytes, declared: frozenset[bytes]) -> bytes:
+    """``&nbsp;`` → ``&#160;``: XML knows only five named entities, HTML knows 2,000.
+
+    Feeds use HTML's names all the time; expat gives up on them and
+    feedparser falls back to its lenient parser with a warning. CDATA sections
+    and comments are left alone, as are names the DOCTYPE declares.
+    """
+    if b"&" not in data:
+        return data
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        name = match.group(1)
+        if name is None or name in declared:
+            return match.group()
+        text = _HTML5_ENTITIES.get(name.decode("ascii") + ";")
+        if text is None:
+            return match.group()
+        return b"".join(b"&#%d;" % ord(char) for char in text)
+
+    return _MARKUP_OR_ENTITY.sub(replace, data)
+
+
+def _line_shift(content: bytes) -> int:
+    """1 if feedparser prepends an XML declaration line (the document has none), else 0."""
+    head = content[:1024]
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        text = head.decode("utf-32", "ignore")
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", "ignore")
+    else:
+        text = head.removeprefix(codecs.BOM_UTF8).decode("latin-1")
+    return 0 if re.match(r"<\?xml[^>]*?>", text) else 1
+
+
+# -- XML: parsing -----------------------------------------------------------------------
+
+
+def _feedparser(data: bytes, headers: Mapping[str, str], url: str | None, clean: bool) -> Any:
+    """feedparser over prepared UTF-8; ``clean`` sanitises HTML and resolves URLs."""
     response_headers = {"content-location": url} if url else {}
     response_headers.update(headers)
     response_headers.pop("content-encoding", None)  # httpx already decoded the body
-    # Without a type feedparser would decode undeclared UTF-8 as ISO-8859-1.
-    response_headers.setdefault("content-type", "application/xml")
-    result = feedparser.parse(
-        io.BytesIO(content),
+    response_headers["content-type"] = "application/xml; charset=utf-8"
+    return feedparser.parse(
+        io.BytesIO(data),
         response_headers=response_headers,
-        sanitize_html=True,
-        resolve_relative_uris=True,
+        sanitize_html=clean,
+        resolve_relative_uris=clean,
     )
+
+
+def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) -> ParsedFeed:
+    prepared = _prepare_xml(content, headers)
+    result = _feedparser(prepared.data, headers, url, clean=True)
     raw_entries = result.get("entries", [])
-    own = _own_identities(content, response_headers, raw_entries) if url else None
+    own = _own_identities(prepared.data, headers, raw_entries) if url else None
     entries = tuple(
         _unique(
             _xml_entry(entry, own[number] if own else None)
@@ -68,21 +405,21 @@ def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) ->
         )
     )
     feed = result.get("feed", {})
-    version = result.get("version", "")
-    bozo = result.get("bozo", 0)
-    if not entries and not version:
-        raise NotAFeedError(_reject_reason(content, result))
-    if bozo and not entries and not feed.get("title"):
-        raise NotAFeedError(_reject_reason(content, result))
+    xml_error = result.get("bozo_exception") if result.get("bozo") else None
+    flawed = xml_error is not None or prepared.problem is not None
+    if not entries and (not result.get("version") or (flawed and not feed.get("title"))):
+        raise NotAFeedError(_reject_reason(content, prepared, xml_error, url))
     warning = None
-    if bozo:
-        warning = _describe_bozo(result.get("bozo_exception"), _line_shift(content))
+    if xml_error is not None:
+        warning = _describe_bozo(xml_error, prepared.line_offset)
+    elif prepared.problem is not None:
+        warning = _describe_bozo(prepared.problem)
     return ParsedFeed(
         title=_plain(feed.get("title")),
         link=feed.get("link") or None,
         description=_plain(feed.get("subtitle") or feed.get("description")),
         entries=entries,
-        warning=warning,
+        warning=warning or prepared.note,
         ttl=_ttl(feed.get("ttl")),
     )
 
@@ -94,7 +431,7 @@ def _ttl(value: object) -> int | None:
 
 
 def _own_identities(
-    content: bytes, response_headers: dict[str, str], entries: list[Any]
+    data: bytes, headers: Mapping[str, str], entries: list[Any]
 ) -> list[tuple[object, object]] | None:
     """Each entry's (id, link) as the document wrote them, if feedparser changed any.
 
@@ -106,42 +443,47 @@ def _own_identities(
         key = entry.get("id") or entry.get("link")
         if not isinstance(key, str) or not key.strip():
             continue
-        if key.encode() not in content and xml_escape(key).encode() not in content:
+        if key.encode() not in data and xml_escape(key).encode() not in data:
             break
     else:
         return None
-    headers = {k: v for k, v in response_headers.items() if k != "content-location"}
-    again = feedparser.parse(
-        io.BytesIO(content),
-        response_headers=headers,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    ).get("entries", [])
+    again = _feedparser(data, headers, None, clean=False).get("entries", [])
     if len(again) != len(entries):
         return None
     return [(entry.get("id"), entry.get("link")) for entry in again]
 
 
-def _reject_reason(content: bytes, result: Any) -> str:
-    if _HTML_START.match(content[:4096]):
-        return "not a feed: HTML page"
-    if content[:2] == b"\x1f\x8b":
+# -- rejections --------------------------------------------------------------------------
+
+
+def _reject_reason(
+    content: bytes, prepared: _Prepared, xml_error: object | None, url: str | None
+) -> str:
+    if content.lstrip()[:2] == b"\x1f\x8b":
         return "not a feed: gzip-compressed data"
-    if result.get("bozo"):
-        return _describe_bozo(result.get("bozo_exception"), _line_shift(content))
-    return "not a feed: no RSS, Atom or JSON Feed content found"
+    page = _scan_page(prepared.data, url)
+    if page.is_html:
+        return _html_page_reason(page.links)
+    if xml_error is not None:
+        return _describe_bozo(xml_error, prepared.line_offset)
+    reason = "not a feed: no RSS, Atom or JSON Feed content found"
+    if page.first_tag and not _FEED_ROOT.match(b"<" + page.first_tag.encode()):
+        reason += f" (the document is a <{_clean(page.first_tag)[:40]}>)"
+    return reason
 
 
-def _line_shift(content: bytes) -> int:
-    """1 if feedparser prepended an XML declaration line (the document has none), else 0."""
-    head = content[:1024]
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        text = head.decode("utf-32", "ignore")
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = head.decode("utf-16", "ignore")
-    else:
-        text = head.removeprefix(codecs.BOM_UTF8).decode("latin-1")
-    return 0 if re.match(r"<\?xml[^>]*?>", text) else 1
+def _html_page_reason(links: list[str]) -> str:
+    reason = "not a feed: HTML page"
+    listed: list[str] = []
+    for link in links[:_MAX_LISTED_LINKS]:
+        candidate = f"{reason} (it links to feeds: {', '.join([*listed, link])})"
+        if len(candidate) > _MAX_REASON:
+            if not listed:
+                room = _MAX_REASON - len(reason) - len(" (it links to feeds: …)")
+                listed.append(link[:room] + "…")
+            break
+        listed.append(link)
+    return f"{reason} (it links to feeds: {', '.join(listed)})" if listed else reason
 
 
 def _describe_bozo(exc: object, line_shift: int = 0) -> str:
@@ -157,9 +499,97 @@ def _describe_bozo(exc: object, line_shift: int = 0) -> str:
     name = type(exc).__name__
     if name == "CharacterEncodingOverride":
         return "declared character encoding was wrong; decoded another way"
+    if name == "CharacterEncodingUnknown":
+        return "character encoding unknown; decoded as UTF-8"
     if name == "NonXMLContentType":
         return "served with a non-XML content type"
     return f"{name}: {message}" if message else name
+
+
+# -- HTML pages ----------------------------------------------------------------------------
+
+_FEED_LINK_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/json"}
+)
+# Elements that start HTML pages and fragments but no feed (names that
+# other XML also uses, such as "title", "link" or "a", are left out).
+_HTML_TAGS = frozenset(
+    {"html", "head", "body", "meta", "script", "style", "noscript", "div", "span", "p", "img"}
+    | {"table", "ul", "ol", "blockquote", "iframe", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+_UNPRINTABLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _clean(text: str) -> str:
+    """Without control, format or space characters (for URLs and names in messages)."""
+    return _UNPRINTABLE.sub("", text)
+
+
+class _StopScan(Exception):
+    pass
+
+
+class _PageScan(HTMLParser):
+    """Reads a document as HTML: its first element, an HTML DOCTYPE, feed links."""
+
+    def __init__(self, base_url: str | None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base_url = base_url or ""
+        self.first_tag: str | None = None
+        self.html_doctype = False
+        self.links: list[str] = []
+
+    @property
+    def is_html(self) -> bool:
+        return self.html_doctype or self.first_tag in _HTML_TAGS
+
+    def handle_decl(self, decl: str) -> None:
+        words = decl.lower().split()
+        if self.first_tag is None and words[:2] == ["doctype", "html"]:
+            self.html_doctype = True
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.first_tag is None:
+            self.first_tag = tag
+        if tag == "body":
+            raise _StopScan  # feed links belong in the head
+        values = {name: value or "" for name, value in attrs}
+        if tag == "base" and values.get("href"):
+            self.base_url = urljoin(self.base_url, values["href"].strip())
+        elif tag == "link" and _is_feed_link(values):
+            link = _clean(urljoin(self.base_url, values.get("href", "").strip()))
+            parts = urlsplit(link)
+            if parts.scheme in ("http", "https") and parts.netloc and link not in self.links:
+                self.links.append(link)
+
+
+def _is_feed_link(attributes: dict[str, str]) -> bool:
+    """rel="alternate" with a feed type, or rel="feed" (not a stylesheet)."""
+    rel = attributes.get("rel", "").lower().split()
+    kind = attributes.get("type", "").split(";", 1)[0].strip().lower()
+    if not attributes.get("href", "").strip() or ("stylesheet" in rel and "feed" not in rel):
+        return False
+    return "feed" in rel or ("alternate" in rel and kind in _FEED_LINK_TYPES)
+
+
+def _scan_page(data: bytes, base_url: str | None) -> _PageScan:
+    scan = _PageScan(base_url)
+    try:
+        scan.feed(data[:_HTML_SCAN_CHARS].decode("utf-8", "replace"))
+        scan.close()
+    except _StopScan:
+        pass
+    except Exception:  # html.parser is lenient, but keep whatever it found
+        pass
+    return scan
+
+
+def feed_links(page: str, base_url: str | None = None) -> list[str]:
+    """The http(s) feed URLs an HTML page links to, resolved, in page order."""
+    return _scan_page(page.encode("utf-8"), base_url).links
+
+
+# -- entries ---------------------------------------------------------------------------------
 
 
 def _xml_entry(entry: Any, own: tuple[object, object] | None = None) -> ParsedEntry:
@@ -260,66 +690,132 @@ def _int(value: object) -> int | None:
         return None
 
 
+# -- JSON Feed ---------------------------------------------------------------------------------
+
+
+class _JsonReader:
+    """Reads JSON Feed values leniently, noting each value of the wrong type.
+
+    A feed with a list where a string belongs still has its other items and
+    fields; the wrong values are ignored and named in the feed's warning.
+    """
+
+    def __init__(self) -> None:
+        self.ignored: list[str] = []
+
+    def text(self, obj: dict[str, Any], key: str, where: str = "") -> str | None:
+        value = obj.get(key)
+        if isinstance(value, bool) or not isinstance(value, str | int | float | None):
+            self.ignored.append(where + key)
+            return None
+        return _str(value)
+
+    def objects(self, obj: dict[str, Any], key: str, where: str = "") -> list[dict[str, Any]]:
+        """The dicts of a list value (other members noted and skipped)."""
+        value = obj.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.ignored.append(where + key)
+            return []
+        for number, member in enumerate(value):
+            if not isinstance(member, dict):
+                self.ignored.append(f"{where}{key}[{number}]")
+        return [member for member in value if isinstance(member, dict)]
+
+    def warning(self) -> str | None:
+        if not self.ignored:
+            return None
+        shown = ", ".join(self.ignored[:3]) + (", …" if len(self.ignored) > 3 else "")
+        count = len(self.ignored)
+        values = "value" if count == 1 else "values"
+        return f"JSON Feed: ignored {count} {values} of the wrong type ({shown})"
+
+
 def parse_json_feed(content: bytes) -> ParsedFeed:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
     try:
         data = json.loads(content.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise NotAFeedError("not a feed: JSON is not UTF-8") from None
+    except RecursionError:
+        raise NotAFeedError("not a feed: JSON nested too deeply") from None
     except ValueError as exc:
         raise NotAFeedError(f"not a feed: invalid JSON ({exc})") from None
-    if not isinstance(data, dict) or not _JSON_FEED_VERSION.match(str(data.get("version", ""))):
+    version = str(data.get("version", "")).strip() if isinstance(data, dict) else ""
+    bare_version = _BARE_JSON_FEED_VERSION.match(version) is not None
+    if not isinstance(data, dict) or not (_JSON_FEED_VERSION.match(version) or bare_version):
+        if "jsonfeed.org/version/" in version:
+            raise NotAFeedError(f'not a feed: unknown JSON Feed version "{_clean(version)[:60]}"')
         raise NotAFeedError("not a feed: JSON document is not a JSON Feed")
-    items = data.get("items")
-    if not isinstance(items, list):
+    if not isinstance(data.get("items"), list):
         raise NotAFeedError("not a feed: JSON Feed has no items list")
-    entries = tuple(_unique(_json_entry(item, data) for item in items if isinstance(item, dict)))
+    reader = _JsonReader()
+    feed_author = _json_author(data, reader, "")
+    items = reader.objects(data, "items")
+    entries = tuple(
+        _unique(
+            _json_entry(item, feed_author, reader, f"items[{n}].") for n, item in enumerate(items)
+        )
+    )
+    note = (
+        f'JSON Feed version "{_clean(version)[:20]}" is not a jsonfeed.org URL'
+        if bare_version
+        else None
+    )
     return ParsedFeed(
-        title=_plain(data.get("title")),
-        link=_str(data.get("home_page_url")),
-        description=_plain(data.get("description")),
+        title=_plain(reader.text(data, "title")),
+        link=reader.text(data, "home_page_url"),
+        description=_plain(reader.text(data, "description")),
         entries=entries,
+        warning=reader.warning() or note,
     )
 
 
-def _json_entry(item: dict[str, Any], feed: dict[str, Any]) -> ParsedEntry:
-    link = _str(item.get("url")) or _str(item.get("external_url"))
-    title = _plain(item.get("title"))
-    published = _iso_datetime(item.get("date_published"))
-    updated = _iso_datetime(item.get("date_modified"))
-    content_html = _str(item.get("content_html"))
-    content_text = _str(item.get("content_text"))
+def _json_entry(
+    item: dict[str, Any], feed_author: str | None, reader: _JsonReader, where: str
+) -> ParsedEntry:
+    link = reader.text(item, "url", where) or reader.text(item, "external_url", where)
+    title = _plain(reader.text(item, "title", where))
+    published = _iso_datetime(reader.text(item, "date_published", where))
+    updated = _iso_datetime(reader.text(item, "date_modified", where))
+    content_html = reader.text(item, "content_html", where)
+    content_text = reader.text(item, "content_text", where)
     content = content_html
     if content_text and not content_html:
         content = "".join(f"<p>{html.escape(p)}</p>" for p in content_text.split("\n\n"))
-    attachments = item.get("attachments") if isinstance(item.get("attachments"), list) else []
     enclosures = tuple(
-        Enclosure(str(a["url"]), _str(a.get("mime_type")), _int(a.get("size_in_bytes")))
-        for a in attachments or []
-        if isinstance(a, dict) and _str(a.get("url"))
+        Enclosure(url, _str(a.get("mime_type")), _int(a.get("size_in_bytes")))
+        for a in reader.objects(item, "attachments", where)
+        if (url := _str(a.get("url")))
     )
     return ParsedEntry(
-        id=entry_identity(_str(item.get("id")) or None, link, title, published or updated),
+        id=entry_identity(reader.text(item, "id", where), link, title, published or updated),
         title=title,
         link=link,
-        author=_json_author(item) or _json_author(feed),
+        author=_json_author(item, reader, where) or feed_author,
         published=published,
         updated=updated,
-        summary=_str(item.get("summary")),
+        summary=reader.text(item, "summary", where),
         content=content,
         enclosures=enclosures,
     )
 
 
-def _json_author(obj: dict[str, Any]) -> str | None:
-    authors = obj.get("authors")
-    if isinstance(authors, list):
-        names = [a.get("name") for a in authors if isinstance(a, dict) and a.get("name")]
-        if names:
-            return _plain(", ".join(str(n) for n in names))
+def _json_author(obj: dict[str, Any], reader: _JsonReader, where: str) -> str | None:
+    """``authors`` (1.1), else ``author`` (1.0): the names joined."""
+    names = [
+        name
+        for number, author in enumerate(reader.objects(obj, "authors", where))
+        if (name := reader.text(author, "name", f"{where}authors[{number}]."))
+    ]
+    if names:
+        return _plain(", ".join(names))
     author = obj.get("author")
-    if isinstance(author, dict) and author.get("name"):
-        return _plain(str(author["name"]))
+    if author is not None and not isinstance(author, dict):
+        reader.ignored.append(where + "author")
+    elif isinstance(author, dict):
+        return _plain(reader.text(author, "name", f"{where}author."))
     return None
 
 
