@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,11 +32,15 @@ from reader.config import load_config
 from reader.models import View
 from reader.service import Service
 from reader.storage import Storage, StorageError
-from reader.storage.connection import BUSY_TIMEOUT_ENV, describe_database_error
+from reader.storage.connection import (
+    BUSY_TIMEOUT_ENV,
+    database_unusable,
+    describe_database_error,
+)
 from reader.ui.article_list import ArticleList
 from reader.ui.main_screen import StatusLine
 from tests.feedserver import FeedServer, Route, rss, write_config
-from tests.ui_helpers import make_app, until
+from tests.ui_helpers import make_app, settle, until
 
 NEWSREADER = Path(sys.executable).parent / "newsreader"
 HANG_GUARD = 60.0  # seconds; only ever reached when something is broken
@@ -255,17 +259,9 @@ def count_stored(db: Path, guid_prefix: str) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-class _plain:
+def _plain(db: Path) -> closing[sqlite3.Connection]:
     """A plain sqlite3 connection, closed on exit (``with sqlite3.connect`` only commits)."""
-
-    def __init__(self, db: Path) -> None:
-        self.conn = sqlite3.connect(db, timeout=HANG_GUARD)
-
-    def __enter__(self) -> sqlite3.Connection:
-        return self.conn
-
-    def __exit__(self, *exc: object) -> None:
-        self.conn.close()
+    return closing(sqlite3.connect(db, timeout=HANG_GUARD))
 
 
 def assert_database_sound(db: Path) -> None:
@@ -555,77 +551,101 @@ def _real_error(action: Callable[[], object]) -> sqlite3.Error:
     return caught.value
 
 
-def test_locked_database_message(tmp_path: Path) -> None:
+def locked_error(tmp_path: Path) -> sqlite3.Error:
     db = tmp_path / "x.db"
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("CREATE TABLE t (x)")
     holder.execute("BEGIN IMMEDIATE")
     other = sqlite3.connect(db, isolation_level=None, timeout=0)
     try:
-        error = _real_error(lambda: other.execute("BEGIN IMMEDIATE"))
+        return _real_error(lambda: other.execute("BEGIN IMMEDIATE"))
     finally:
         other.close()
         holder.close()
-    assert describe_database_error(error) == BUSY
 
 
-def test_disk_full_message(tmp_path: Path) -> None:
+def disk_full_error(tmp_path: Path) -> sqlite3.Error:
     conn = sqlite3.connect(tmp_path / "x.db")
     conn.execute("CREATE TABLE t (x)")
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages + 1}")  # as if the disk had one page left
     try:
-        error = _real_error(lambda: conn.execute("INSERT INTO t VALUES (?)", (b"x" * 100_000,)))
+        return _real_error(lambda: conn.execute("INSERT INTO t VALUES (?)", (b"x" * 100_000,)))
     finally:
         conn.close()
-    assert "full" in str(error)
-    assert describe_database_error(error) == DISK_FULL
 
 
-def test_read_only_message(tmp_path: Path) -> None:
+def read_only_error(tmp_path: Path) -> sqlite3.Error:
     db = tmp_path / "x.db"
     sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.close()
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        error = _real_error(lambda: conn.execute("INSERT INTO t VALUES (1)"))
+        return _real_error(lambda: conn.execute("INSERT INTO t VALUES (1)"))
     finally:
         conn.close()
-    assert "readonly" in str(error)
-    assert describe_database_error(error) == READ_ONLY
 
 
-def test_not_a_database_message(tmp_path: Path) -> None:
+def not_a_database_error(tmp_path: Path) -> sqlite3.Error:
     db = tmp_path / "random.db"
     db.write_bytes(os.urandom(8192))
     conn = sqlite3.connect(db)
     try:
-        error = _real_error(lambda: conn.execute("SELECT * FROM sqlite_master"))
+        return _real_error(lambda: conn.execute("SELECT * FROM sqlite_master"))
     finally:
         conn.close()
-    assert describe_database_error(error) == NOT_A_DATABASE
 
 
-def test_damaged_database_message(tmp_path: Path) -> None:
+def damaged_error(tmp_path: Path) -> sqlite3.Error:
     db = tmp_path / "damaged.db"
     conn = sqlite3.connect(db)
     conn.execute("CREATE TABLE t (x)")
     conn.executemany("INSERT INTO t VALUES (?)", [(f"row {n}",) for n in range(5000)])
     conn.commit()
     conn.close()
-    with db.open("r+b") as file:  # scribble over the table's pages, keep the header
+    with db.open("r+b") as file:  # scribble over the table's leaf pages, keep the rest
         file.seek(4096 * 2)
         file.write(b"\xa5" * 4096 * 4)
     conn = sqlite3.connect(db)
     try:
-        error = _real_error(lambda: conn.execute("SELECT count(*), max(x) FROM t").fetchall())
+        return _real_error(lambda: conn.execute("SELECT count(*), max(x) FROM t").fetchall())
     finally:
         conn.close()
-    assert describe_database_error(error) == DAMAGED
 
 
-def test_cannot_open_message(tmp_path: Path) -> None:
-    error = _real_error(lambda: sqlite3.connect(tmp_path))  # a directory
-    assert describe_database_error(error) == CANNOT_OPEN
+def cannot_open_error(tmp_path: Path) -> sqlite3.Error:
+    return _real_error(lambda: sqlite3.connect(tmp_path))  # a directory
+
+
+@pytest.mark.parametrize(
+    ("make_error", "expected"),
+    [
+        (locked_error, BUSY),
+        (disk_full_error, DISK_FULL),
+        (read_only_error, READ_ONLY),
+        (not_a_database_error, NOT_A_DATABASE),
+        (damaged_error, DAMAGED),
+        (cannot_open_error, CANNOT_OPEN),
+    ],
+)
+def test_a_real_database_failure_gets_its_sentence(
+    tmp_path: Path, make_error: Callable[[Path], sqlite3.Error], expected: str
+) -> None:
+    error = make_error(tmp_path)
+    assert describe_database_error(error) == expected
+    assert database_unusable(error)  # a refresh should stop rather than fail every feed
+
+
+def test_a_failed_constraint_is_not_an_unusable_database() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (x UNIQUE)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    try:
+        error = _real_error(lambda: conn.execute("INSERT INTO t VALUES (1)"))
+    finally:
+        conn.close()
+    assert not database_unusable(error)
+    assert describe_database_error(error) == "database error: UNIQUE constraint failed: t.x"
+    assert not database_unusable(ValueError("database is locked"))
 
 
 @pytest.mark.parametrize(
@@ -641,7 +661,9 @@ def test_cannot_open_message(tmp_path: Path) -> None:
     ],
 )
 def test_messages_for_errors_without_a_result_code(text: str, expected: str) -> None:
-    assert describe_database_error(sqlite3.OperationalError(text)) == expected
+    error = sqlite3.OperationalError(text)
+    assert describe_database_error(error) == expected
+    assert database_unusable(error) == (expected != f"database error: {text}")
 
 
 @pytest.mark.parametrize("command", ["unread", "refresh", "feeds"])
@@ -775,3 +797,25 @@ def test_a_bad_busy_timeout_is_one_line(
         f"newsreader: {BUSY_TIMEOUT_ENV} must be a number of seconds between 0 and 86400, "
         f"not {value!r}"
     ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="reader/update.py must let an unusable database end the refresh, and "
+    "MainScreen._refresh_worker word it with describe_database_error",
+)
+async def test_ui_refresh_while_locked_says_busy_once(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(BUSY_TIMEOUT_ENV, SHORT_BUSY_TIMEOUT)
+    library.serve(1)
+    app, _ = make_app(library.config, library.db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        with write_locked(library.db):
+            await pilot.press("R")
+            await settle(pilot)
+            status = status_text(app)
+        assert app.is_running
+        assert status == f"Refresh failed: {BUSY}"
+    assert_flags_kept(library.db, library.flags)

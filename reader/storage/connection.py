@@ -1,4 +1,4 @@
-"""Opening the database: pragmas, busy handling and migrations.
+"""Opening the database (pragmas, busy handling, migrations) and wording its failures.
 
 Several processes may use one database at once (the reader, a cron
 ``newsreader refresh``, a quick ``newsreader unread``). WAL mode lets
@@ -123,6 +123,23 @@ def _prepare(db: sqlite3.Connection, timeout: float) -> None:
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     migrate(db)
+
+
+def database_unusable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database itself cannot be used now.
+
+    Busy, full, read-only, damaged or unopenable: retrying other feeds would
+    fail the same way, so a refresh should stop and say so once instead of
+    reporting every feed as failed. Constraint errors and the like are about
+    one write and are not included.
+    """
+    if not isinstance(exc, sqlite3.Error):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) in _MESSAGES
+    text = str(exc).lower()
+    return any(fragment in text for fragment, _ in _MESSAGE_BY_TEXT)
 
 
 def describe_database_error(exc: sqlite3.Error) -> str:
