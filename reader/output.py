@@ -1,7 +1,8 @@
 """Plain and JSON renderings of feeds and entries for the headless commands.
 
 Everything a feed said is cleaned of control characters here, so piping
-``newsreader entries`` into a terminal is as safe as the UI.
+``newsreader entries`` into a terminal is as safe as the UI; URLs are shown
+without their ``user:password@`` part, in JSON too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from reader.models import Entry, FeedInfo
 from reader.sanitize import clean_line, clean_text
-from reader.text import html_to_text
+from reader.text import html_to_text, shown_url
 
 
 def iso_utc(value: datetime | None) -> str | None:
@@ -36,7 +37,7 @@ def local_time(value: datetime | None) -> str:
 
 def feed_json(feed: FeedInfo) -> dict[str, Any]:
     return {
-        "url": feed.url,
+        "url": shown_url(feed.url),
         "title": clean_line(feed.title),
         "tags": [clean_line(tag) for tag in feed.tags],
         "unread": feed.unread,
@@ -50,7 +51,7 @@ def feed_json(feed: FeedInfo) -> dict[str, Any]:
 def entry_json(entry: Entry) -> dict[str, Any]:
     return {
         "id": entry.id,
-        "feed_url": entry.feed_url,
+        "feed_url": shown_url(entry.feed_url),
         "feed_title": clean_line(entry.feed_title),
         "title": clean_line(entry.title),
         "link": clean_line(entry.link) or None,
@@ -72,7 +73,7 @@ def feed_line(feed: FeedInfo) -> str:
     status = f"  ! {clean_line(feed.last_error)}" if feed.last_error else ""
     return (
         f"{feed.unread:>5}/{feed.total:<5} {clean_line(feed.title)}{tags}  "
-        f"{clean_line(feed.url)}{status}"
+        f"{shown_url(feed.url)}{status}"
     )
 
 

@@ -31,8 +31,11 @@ _ESCAPE_SEQUENCE = re.compile(
 # Unicode bidi overrides/isolates that can make text display reversed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _WHITESPACE_RUN = re.compile(r"\s+")
-# user:password@ inside any URL in a text.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s]*@")
+# The user:password@ part of any URL in a text: whatever follows "://" up to
+# the last "@" before the path. Anchored on "://" rather than on the scheme,
+# so the scan is linear (a scheme pattern retried at every letter of a long
+# "a.a.a…" string is quadratic) and a scheme glued to other text still counts.
+_USERINFO = re.compile(r"://[^/\s]*@")
 
 
 def clean_text(value: str | None) -> str:
@@ -46,8 +49,13 @@ def clean_text(value: str | None) -> str:
 
 
 def clean_line(value: str | None, max_length: int = 1000) -> str:
-    """One display line: cleaned, whitespace collapsed, length bounded."""
-    text = _WHITESPACE_RUN.sub(" ", clean_text(value)).strip()
+    """One display line: cleaned, whitespace collapsed, no credentials, length bounded.
+
+    Credentials are removed here, not only in error messages, because a feed
+    URL reaches the screen in many guises: as the title of a feed that has
+    none, and inside the article links a feed's relative links resolve to.
+    """
+    text = redact_credentials(_WHITESPACE_RUN.sub(" ", clean_text(value)).strip())
     if len(text) > max_length:
         text = text[: max_length - 1].rstrip() + "…"
     return text
@@ -60,9 +68,9 @@ def has_controls(value: str) -> bool:
 
 def redact_credentials(text: str) -> str:
     """``text`` with the ``user:password@`` part of every URL in it removed."""
-    return _USERINFO.sub(r"\1", text)
+    return _USERINFO.sub("://", text)
 
 
 def safe_message(text: str, max_length: int = 300) -> str:
     """A message fit for the terminal and the log: no credentials, no controls, one line."""
-    return clean_line(redact_credentials(text), max_length)
+    return clean_line(text, max_length)

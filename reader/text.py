@@ -23,12 +23,12 @@ import html as htmllib
 import math
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 from reader.links import ALLOWED_SCHEMES
-from reader.sanitize import clean_text
+from reader.sanitize import clean_line, clean_text
 
 __all__ = [
     "Block",
@@ -40,6 +40,8 @@ __all__ = [
     "html_to_document",
     "html_to_text",
     "reading_time_minutes",
+    "shorten_document",
+    "shown_url",
 ]
 
 SpanStyle = Literal["bold", "italic", "code", "link"]
@@ -121,8 +123,17 @@ def _parse_attrs(attrs: str) -> dict[str, str]:
         if len(value) > 1 and value[0] in "'\"" and value[-1] == value[0]:
             value = value[1:-1]
         # The input was cleaned as a whole; only decoded entities can add controls.
-        out[name] = clean_text(htmllib.unescape(value)) if "&" in value else value
+        out[name] = _clean_keeping_tabs(htmllib.unescape(value)) if "&" in value else value
     return out
+
+
+def _clean_keeping_tabs(value: str) -> str:
+    """:func:`clean_text` without expanding tabs (they are parked on a noncharacter).
+
+    Tabs are dropped from URLs, as browsers do, so "jav&#9;ascript:" is seen as
+    the javascript: link it is rather than as a relative link with a space.
+    """
+    return clean_text(value.replace("\ufffe", "").replace("\t", "\ufffe")).replace("\ufffe", "\t")
 
 
 # --------------------------------------------------------------------------
@@ -187,6 +198,8 @@ _KIND["a"] = _K_LINK
 # Deeper list/quote nesting is reported (and drawn) at this depth, so hostile
 # nesting cannot push the text off the screen of any renderer.
 _MAX_DEPTH = 20
+# Link targets longer than this are shown shortened.
+_MAX_SHOWN_URL = 4096
 _COLLAPSE = re.compile(r"[ \t\n]+")
 _URL_NOISE = re.compile(r"[\t\n\r]")
 _INT = re.compile(r"\s*([+-]?\d{1,9})\s*\Z")
@@ -758,9 +771,9 @@ def html_to_document(html: str | None, base_url: str | None = None) -> Document:
     if not html:
         return Document((), ())
     # One pass over the whole input removes escape sequences and control
-    # characters. Tabs are parked on a noncharacter so clean_text does not expand
-    # them here; <pre> blocks expand them later, relative to their own lines.
-    html = clean_text(html.replace("\ufffe", "").replace("\t", "\ufffe")).replace("\ufffe", "\t")
+    # characters. Tabs stay: <pre> blocks expand them later, relative to their
+    # own lines, and URLs drop them.
+    html = _clean_keeping_tabs(html)
     if not _LOOKS_LIKE_HTML.search(html):
         return _plain_document(html)
     base = clean_text(_URL_NOISE.sub("", base_url)).strip() if base_url else None
@@ -927,7 +940,7 @@ def document_to_text(doc: Document, width: int | None = None, *, link_list: bool
         prev = block
     if link_list and doc.links:
         lines += ["", "Links:"]
-        lines += [f"[{i}] {clean_text(url)}" for i, url in enumerate(doc.links, 1)]
+        lines += [f"[{i}] {shown_url(url)}" for i, url in enumerate(doc.links, 1)]
     out: list[str] = []
     for line in "\n".join(lines).split("\n"):
         line = line.rstrip()
@@ -936,6 +949,44 @@ def document_to_text(doc: Document, width: int | None = None, *, link_list: bool
     while out and not out[-1]:
         out.pop()
     return "\n".join(out)
+
+
+def shown_url(url: str) -> str:
+    """A link as the reader shows it: one line, and without the ``user:password@``
+    that links resolved against a credentialed feed URL would otherwise carry."""
+    return clean_line(url, _MAX_SHOWN_URL)
+
+
+def shorten_document(doc: Document, max_chars: int) -> tuple[Document, int]:
+    """At most about ``max_chars`` characters of ``doc``, and how many were left out.
+
+    A terminal widget lays out all the text it is given on every resize, so a
+    megabyte-long article would freeze the view; a UI shows a prefix instead.
+    The block at the limit is cut (ending in "…") and the links only the
+    dropped part referred to go too: links are numbered in order of
+    appearance, so the kept ones are a prefix of the list.
+    """
+    total = sum(len(block.text) for block in doc.blocks)
+    if total <= max_chars:
+        return doc, 0
+    kept: list[Block] = []
+    room = max(max_chars, 0)
+    for block in doc.blocks:
+        if room <= 0:
+            break
+        length = len(block.text)
+        kept.append(_cut_block(block, room) if length > room else block)
+        room -= length
+    cited = [span.link for block in kept for span in block.spans if span.link is not None]
+    links = doc.links[: max(cited, default=0)]
+    return Document(tuple(kept), links), total - min(max_chars, total)
+
+
+def _cut_block(block: Block, length: int) -> Block:
+    spans = tuple(
+        replace(span, end=min(span.end, length)) for span in block.spans if span.start < length
+    )
+    return replace(block, text=block.text[:length].rstrip() + "…", spans=spans)
 
 
 def html_to_text(html: str | None, base_url: str | None = None, width: int | None = None) -> str:

@@ -25,11 +25,29 @@ def test_allowed_links_pass(url: str) -> None:
         ("", "no link"),
         (None, "no link"),
         ("https://example.org/\x1b]0;x\x07", "control characters"),
+        ("JaVaScRiPt:alert(1)", "javascript scheme"),
+        ("  JAVASCRIPT:alert(1)", "javascript scheme"),
+        ("\tjavascript:alert(1)", "javascript scheme"),  # stripped like spaces
+        ("java\tscript:alert(1)", "control characters"),
+        ("java\nscript:alert(1)", "control characters"),
+        ("\x00javascript:alert(1)", "control characters"),
+        ("\x01javascript:alert(1)", "control characters"),
+        ("\u202ejavascript:alert(1)", "control characters"),
+        ("\u200bjavascript:alert(1)", "no scheme"),  # zero-width space: not a scheme
+        ("FILE:///etc/passwd", "file scheme"),
+        ("Data:text/html;base64,PHNjcmlwdD4=", "data scheme"),
+        ("vbscript:msgbox", "vbscript scheme"),
+        ("about:blank", "about scheme"),
+        ("chrome://settings", "chrome scheme"),
+        ("//evil.example/x", "no scheme"),
+        ("http://[::1", "malformed"),
     ],
 )
 def test_other_links_are_refused(url: str | None, reason: str) -> None:
-    with pytest.raises(LinkRefused, match=reason):
+    with pytest.raises(LinkRefused, match=reason) as refused:
         check_link(url)
+    message = str(refused.value)
+    assert "\n" not in message and len(message) < 100  # one line for the status bar
 
 
 def test_browser_setting_with_placeholder(monkeypatch: pytest.MonkeyPatch) -> None:

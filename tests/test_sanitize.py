@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import pytest
 
-from reader.sanitize import clean_line, clean_text
+from reader.sanitize import clean_line, clean_text, redact_credentials, safe_message
 
 
 @pytest.mark.parametrize(
@@ -80,3 +83,60 @@ def test_mojibake_c1_characters_do_not_swallow_text() -> None:
 def test_terminated_8bit_string_controls_go_whole() -> None:
     assert clean_line("a\x9d8;;http://evil.example\x9cb") == "ab"
     assert clean_line("a\x1b]8;;http://evil.example\x1b\\b") == "ab"
+
+
+# -- credentials and messages ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("https://user:pw@example.org/feed", "https://example.org/feed"),
+        ("HTTP://USER:PW@EXAMPLE.ORG", "HTTP://EXAMPLE.ORG"),
+        ("http://token@example.org:8080/x?a=b", "http://example.org:8080/x?a=b"),
+        ("http://u:p@ss@example.org/", "http://example.org/"),  # up to the last @
+        (
+            "failed: https://u:p@a.example/x and ftp://v:q@b.example/",
+            "failed: https://a.example/x and ftp://b.example/",
+        ),
+        ("1https://u:p@glued.example/", "1https://glued.example/"),  # a scheme glued to text
+        (
+            "https://example.org/@user and mailto:a@b.example",
+            "https://example.org/@user and mailto:a@b.example",
+        ),
+    ],
+)
+def test_credentials_are_redacted(raw: str, shown: str) -> None:
+    assert redact_credentials(raw) == shown
+    assert clean_line(raw) == shown
+    assert safe_message(raw) == shown
+
+
+def test_redaction_comes_before_shortening() -> None:
+    """A cut through the password must not leave part of it behind."""
+    line = clean_line("https://user:" + "p" * 50 + "@example.org/feed", max_length=20)
+    assert "p" * 5 not in line and line.startswith("https://example.org")
+
+
+def _finishes(work: Callable[[], object], limit: float = 30.0) -> bool:
+    """Whether ``work`` returns within a generous hang guard."""
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(limit)
+    return not thread.is_alive()
+
+
+@pytest.mark.parametrize("shape", ["a.", "a:", "http://a", "://a"])
+def test_redaction_is_linear_on_hostile_text(shape: str) -> None:
+    """A scheme pattern retried at every letter of "a.a.a.…" took minutes on 200 kB."""
+    text = shape * (200_000 // len(shape))
+    assert _finishes(lambda: safe_message(text))
+
+
+def test_safe_message_is_one_plain_bounded_line() -> None:
+    hostile = "HTTP 500 [@click=app.quit]x[/] \x1b]0;pwned\x07\x1b[2J\x9b2J\u202eevil\nsecond line"
+    message = safe_message(hostile + " " + "long " * 200)
+    assert message.startswith("HTTP 500 [@click=app.quit]x[/] evil second line")
+    assert len(message) == 300 and message.endswith("…")
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in message)
+    assert "pwned" not in message and "\u202e" not in message

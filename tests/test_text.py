@@ -18,6 +18,8 @@ from reader.text import (
     html_to_document,
     html_to_text,
     reading_time_minutes,
+    shorten_document,
+    shown_url,
 )
 
 TEST_PAGES = Path("/work/shared/corpus/readability/test/test-pages")
@@ -260,6 +262,10 @@ def test_link_text_equal_to_url_still_gets_a_number() -> None:
         "javascript:alert(1)",
         " JavaScript:alert(1)",
         "java\tscript:alert(1)",
+        "\x00javascript:alert(1)",
+        "\u202ejavascript:alert(1)",
+        "jav&#x09;ascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
         "vbscript:x",
         "data:text/html,<b>x</b>",
         "file:///etc/passwd",
@@ -301,6 +307,16 @@ def test_link_list_footer_and_switch() -> None:
         "[1] https://example.com/x\n[2] https://example.com/i.png"
     )
     assert document_to_text(document, link_list=False) == "go there[1]\n\n[image][2]"
+
+
+def test_links_resolved_against_a_credentialed_url_are_shown_without_them() -> None:
+    """A feed's URL may carry user:password; links resolved against it must not show it."""
+    document = doc("<p><a href='/x'>x</a> <a href='y'>y</a></p>", "https://me:pw@example.com/f/")
+    assert document.links == ("https://me:pw@example.com/x", "https://me:pw@example.com/f/y")
+    text = document_to_text(document)
+    assert "[1] https://example.com/x\n[2] https://example.com/f/y" in text
+    assert "pw" not in text
+    assert shown_url("http://a:b@c.example/\x1b[2Jd") == "http://c.example/d"
 
 
 def test_entities_in_attributes_are_decoded() -> None:
@@ -361,6 +377,30 @@ def test_scripts_styles_frames_forms_and_friends_are_dropped_with_content() -> N
         assert word not in text
     for word in ("TEXTAREA", "OBJECT", "TEMPLATE", "SVG", "INNER", "MATH", "COMMENT", "color"):
         assert word not in text
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "<SCRIPT>HIDDEN</SCRIPT>",
+        "<ScRiPt type='text/javascript' data-x='</script>'>HIDDEN</sCrIpT >",
+        "<style media='a>b'>HIDDEN</style>",
+        "<noscript><p>HIDDEN</p><img src='/pixel.gif' alt='HIDDEN'></noscript>",
+        "<template><p>HIDDEN</p></template>",
+        "<svg><foreignObject><p>HIDDEN</p></foreignObject><style>HIDDEN</style></svg>",
+        "<math><annotation-xml encoding='text/html'><p>HIDDEN</p></annotation-xml></math>",
+        "<object data='x'><param name='a' value='HIDDEN'><p>HIDDEN</p></object>",
+        "<iframe srcdoc='HIDDEN'><p>HIDDEN</p></iframe>",
+        "<form><label>HIDDEN</label><fieldset><legend>HIDDEN</legend></fieldset></form>",
+        "<input value='HIDDEN'><input type='submit' value='HIDDEN'><button>HIDDEN</button>",
+        "<select><optgroup label='HIDDEN'><option>HIDDEN</option></optgroup></select>",
+        "<textarea><p>HIDDEN</p></textarea><datalist><option>HIDDEN</datalist>",
+        "<applet>HIDDEN</applet><noembed>HIDDEN</noembed><noframes>HIDDEN</noframes>",
+    ],
+)
+def test_every_variant_of_hidden_content_is_dropped(hidden: str) -> None:
+    text = html_to_text(f"<p>before</p>{hidden}<p>after</p>")
+    assert text == "before\n\nafter"
 
 
 def test_unclosed_head_ends_where_the_body_starts() -> None:
@@ -613,3 +653,33 @@ def test_real_pages_convert(name: str) -> None:
         assert_tidy(text)
     assert reading_time_minutes(document) >= 1
     assert all(url.startswith(("http://", "https://", "mailto:")) for url in document.links)
+
+
+# -- shortening for the view ---------------------------------------------------------
+
+
+def test_short_documents_are_not_shortened() -> None:
+    document = doc("<p>one</p><p>two</p>")
+    assert shorten_document(document, 6) == (document, 0)
+
+
+def test_long_documents_are_cut_and_say_how_much_is_left() -> None:
+    html = "".join(f"<p>para {n} <a href='/{n}'>link {n}</a></p>" for n in range(1000))
+    document = doc(html)
+    total = sum(len(block.text) for block in document.blocks)
+    shown, omitted = shorten_document(document, 100)
+    kept = sum(len(block.text) for block in shown.blocks)
+    assert kept <= 101 and omitted == total - 100
+    assert shown.blocks[:3] == document.blocks[:3]
+    assert [block.text for block in shown.blocks[-2:]] == ["para 5 link 5[6]", "para…"]
+    assert shown.links == document.links[:6]  # the cut paragraph lost its link
+    for block in shown.blocks:
+        assert all(span.end <= len(block.text) for span in block.spans)
+
+
+def test_one_huge_block_is_cut_with_its_spans() -> None:
+    document = doc("<p><b>" + "x" * 10_000 + "</b></p>")
+    shown, omitted = shorten_document(document, 50)
+    (block,) = shown.blocks
+    assert block.text == "x" * 50 + "…" and omitted == 9_950
+    assert block.spans == (Span(0, 50, "bold"),)

@@ -13,8 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from reader.sanitize import clean_text
-from reader.text import Block, Document
+from reader.text import Block, Document, shown_url
 
 _SPAN_STYLES = {
     "bold": Style(bold=True),
@@ -80,8 +79,12 @@ def render_block(block: Block) -> RenderableType:
     return _inline(block)
 
 
-def render_document(document: Document) -> RenderableType:
-    """The whole body: blocks separated by blank lines, then numbered links."""
+def render_document(document: Document, omitted: int = 0) -> RenderableType:
+    """The whole body: blocks separated by blank lines, then numbered links.
+
+    ``omitted`` is how many characters of a shortened article were left out;
+    a note says so after the text.
+    """
     parts: list[RenderableType] = []
     previous_kind = ""
     for block in document.blocks:
@@ -90,12 +93,16 @@ def render_document(document: Document) -> RenderableType:
             parts.append(Text(""))
         parts.append(render_block(block))
         previous_kind = block.kind
+    if omitted:
+        parts.append(Text(""))
+        note = f"(The article goes on for {omitted:,} more characters; o opens it in the browser.)"
+        parts.append(Text(note, style="dim italic"))
     if document.links:
         parts.append(Text(""))
         parts.append(Text("Links", style="bold"))
         for number, url in enumerate(document.links, start=1):
             line = Text(f"[{number}] ", style="dim")
-            line.append(clean_text(url), style=Style(color="bright_blue"))
+            line.append(shown_url(url), style=Style(color="bright_blue"))
             parts.append(line)
     if not parts:
         parts.append(Text("(this article has no text)", style="dim italic"))

@@ -10,9 +10,17 @@ from textual.widgets import Static
 
 from reader.models import Entry
 from reader.sanitize import clean_line
-from reader.text import Document, html_to_document, reading_time_minutes
+from reader.text import Document, html_to_document, reading_time_minutes, shorten_document
 from reader.ui.article_render import render_document
 from reader.ui.formatting import long_date
+
+# Rich lays out a Static's whole text on every resize and focus change; a
+# megabyte-long article would freeze the screen, so the view shows this much.
+MAX_SHOWN_CHARS = 100_000
+# The header stays a few lines high however long what a feed puts in it.
+MAX_TITLE_CHARS = 300
+MAX_NAME_CHARS = 100
+MAX_ATTACHMENTS = 5
 
 
 class ArticleView(VerticalScroll, can_focus=True):
@@ -40,21 +48,31 @@ class ArticleView(VerticalScroll, can_focus=True):
     def show_entry(self, entry: Entry) -> None:
         self.entry = entry
         self.document = html_to_document(entry.body_html, base_url=entry.link)
-        header = Text(clean_line(entry.title) or "(untitled)", style="bold")
-        meta = [clean_line(entry.feed_title)]
+        self.query_one("#article-header", Static).update(self._header(entry, self.document))
+        shown, omitted = shorten_document(self.document, MAX_SHOWN_CHARS)
+        self.query_one("#article-body", Static).update(render_document(shown, omitted))
+        self.scroll_home(animate=False)
+
+    @staticmethod
+    def _header(entry: Entry, document: Document) -> Text:
+        """Title, feed · author · date · reading time, link, attachments; each bounded."""
+        header = Text(clean_line(entry.title, MAX_TITLE_CHARS) or "(untitled)", style="bold")
+        meta = [clean_line(entry.feed_title, MAX_NAME_CHARS)]
         if entry.author:
-            meta.append(clean_line(entry.author))
+            meta.append(clean_line(entry.author, MAX_NAME_CHARS))
         meta.append(long_date(entry.date))
-        meta.append(f"{reading_time_minutes(self.document)} min read")
+        meta.append(f"{reading_time_minutes(document)} min read")
         header.append("\n" + " · ".join(meta), style="dim")
         if entry.link:
-            header.append("\n" + clean_line(entry.link), style="underline")
-        for enclosure in entry.enclosures:
-            kind = f" ({clean_line(enclosure.type)})" if enclosure.type else ""
-            header.append(f"\nAttachment{kind}: {clean_line(enclosure.url)}", style="dim")
-        self.query_one("#article-header", Static).update(header)
-        self.query_one("#article-body", Static).update(render_document(self.document))
-        self.scroll_home(animate=False)
+            header.append("\n" + clean_line(entry.link, MAX_TITLE_CHARS), style="underline")
+        for enclosure in entry.enclosures[:MAX_ATTACHMENTS]:
+            kind = f" ({clean_line(enclosure.type, MAX_NAME_CHARS)})" if enclosure.type else ""
+            url = clean_line(enclosure.url, MAX_TITLE_CHARS)
+            header.append(f"\nAttachment{kind}: {url}", style="dim")
+        more = len(entry.enclosures) - MAX_ATTACHMENTS
+        if more > 0:
+            header.append(f"\n… and {more} more attachment{'s' if more != 1 else ''}", style="dim")
+        return header
 
     @property
     def at_bottom(self) -> bool:
