@@ -28,8 +28,12 @@ _ESCAPE_SEQUENCE = re.compile(
     re.VERBOSE,
 )
 # Remaining C0 controls except tab and newline, DEL, C1 controls, and the
-# Unicode bidi overrides/isolates that can make text display reversed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+# Unicode bidi controls that can make text display reversed: embeddings and
+# overrides, isolates, and the left-to-right, right-to-left and Arabic marks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Unicode's line and paragraph separators: a terminal may draw them as a cell
+# the layout did not count, so they become the newline they mean.
+_SEPARATOR = re.compile("[\u2028\u2029]")
 _WHITESPACE_RUN = re.compile(r"\s+")
 # The user:password@ part of any URL in a text: whatever follows "://" up to
 # the last "@" before the path. Anchored on "://" rather than on the scheme,
@@ -43,6 +47,7 @@ def clean_text(value: str | None) -> str:
     if not value:
         return ""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _SEPARATOR.sub("\n", value)
     value = _ESCAPE_SEQUENCE.sub("", value)
     value = _CONTROL.sub("", value)
     return value.expandtabs(4)

@@ -46,14 +46,15 @@ from reader.ui.main_screen import MainScreen, StatusLine
 from tests.feedserver import FeedServer, atom, json_feed, rss, write_config
 from tests.ui_helpers import FIXED_NOW, RecordingOpener, make_app, settle, until
 
-# Anything a terminal would act on rather than print: C0 controls (newline is
-# how lines are separated), DEL, C1 controls, and bidi overrides, isolates and marks.
-UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+# Anything a terminal would act on rather than print: C0 controls (newline
+# separates lines of output; no segment of a screen may hold one), DEL, C1
+# controls, and bidi overrides, isolates and marks.
+UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # The only sequences Textual itself writes for a screen: colours and cursor moves.
 OWN_SEQUENCES = re.compile(r"\x1b\[[0-9;]*m|\x1b\[[0-9]+;[0-9]+H")
 
 MARKUP = "[@click=app.quit]Quit[/] [bold red]loud[/] [/]"
-ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b2J\u202eevil\u202c \x00nul"
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b2J\u202eevil\u202c\u061c \x00nul"
 HOSTILE = f"{MARKUP} {ESCAPES}"
 BODY = (
     f"<p>{HOSTILE}</p><p><b>[bold]</b> tail <a href='javascript:alert(1)'>js link</a></p>"
@@ -99,7 +100,7 @@ def terminal_problems(app: App[Any]) -> list[str]:
     for line in update.strips:
         for strip in line:
             for segment in strip:
-                if segment.control or UNSAFE.search(segment.text):
+                if segment.control or UNSAFE.search(segment.text) or "\n" in segment.text:
                     problems.append(f"segment {segment.text!r}")
                 if segment.style is not None and segment.style.link:
                     problems.append(f"hyperlink {segment.style.link!r}")

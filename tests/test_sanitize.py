@@ -31,6 +31,8 @@ from reader.sanitize import clean_line, clean_text, redact_credentials, safe_mes
         ("bell\x07 back\x08space del\x7f", "bell backspace del"),
         ("\u202eevil\u202c txt", "evil txt"),  # bidi override
         ("\u2066iso\u2069 \u200emark\u200f", "iso mark"),  # isolates and marks
+        ("\u061carabic mark", "arabic mark"),  # the Arabic letter mark is a bidi control too
+        ("line\u2028sep\u2029para", "line\nsep\npara"),  # Unicode's own line breaks
         ("a\rb\r\nc", "a\nb\nc"),  # carriage returns cannot overwrite a line
     ],
 )
