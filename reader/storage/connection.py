@@ -133,23 +133,20 @@ def database_unusable(exc: BaseException) -> bool:
     reporting every feed as failed. Constraint errors and the like are about
     one write and are not included.
     """
-    if not isinstance(exc, sqlite3.Error):
-        return False
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return (code & 0xFF) in _MESSAGES
-    text = str(exc).lower()
-    return any(fragment in text for fragment, _ in _MESSAGE_BY_TEXT)
+    return isinstance(exc, sqlite3.Error) and _known_failure(exc) is not None
 
 
 def describe_database_error(exc: sqlite3.Error) -> str:
     """One sentence for a database failure, saying what the user can do about it."""
+    known = _known_failure(exc)
+    return _MESSAGES[known] if known is not None else f"database error: {exc}"
+
+
+def _known_failure(exc: sqlite3.Error) -> int | None:
+    """The primary result code of a failure we have a sentence for, else None."""
     code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int) and (code & 0xFF) in _MESSAGES:
-        return _MESSAGES[code & 0xFF]
-    text = str(exc)
-    lowered = text.lower()
-    for fragment, primary in _MESSAGE_BY_TEXT:
-        if fragment in lowered:
-            return _MESSAGES[primary]
-    return f"database error: {text}"
+    if isinstance(code, int):
+        primary = code & 0xFF
+        return primary if primary in _MESSAGES else None
+    text = str(exc).lower()
+    return next((primary for fragment, primary in _MESSAGE_BY_TEXT if fragment in text), None)
