@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck pytest screenshots clean
+.PHONY: run test lint typecheck pytest corpus screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ typecheck: $(TEST_STAMP)
 
 pytest: $(TEST_STAMP)
 	$(BIN)/pytest -n 2
+
+corpus: $(TEST_STAMP)
+	$(BIN)/python -m tests.corpus
 
 screenshots: $(TEST_STAMP)
 	$(BIN)/python screenshots/make_screenshots.py screenshots

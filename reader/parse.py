@@ -94,6 +94,7 @@ class _Prepared:
     line_offset: int  # data's line N is the original's line N - line_offset
     problem: object | None = None  # feedparser's complaint about the encoding, if any
     note: str | None = None  # a repair the reader should hear about
+    html_page: bool = False  # an HTML DOCTYPE or <html> and no feed element: no need to parse
 
 
 def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
@@ -107,6 +108,7 @@ def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
         text = data.decode("utf-8", "replace")
         converted = _UTF8_DECLARATION + b"\n" + text.encode("utf-8")
         added_line = 1
+    html_page = _starts_as_html(converted) and not _FEED_ROOT.search(converted)
     converted, declared = _defuse_doctype(converted)
     converted = _html_entities_to_references(converted, declared)
     return _Prepared(
@@ -114,7 +116,19 @@ def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
         line_offset=added_line - removed_lines,
         problem=scratch.get("bozo_exception"),
         note=note or utf8_note,
+        html_page=html_page,
     )
+
+
+_HTML_START = re.compile(rb"<!DOCTYPE[ \t\r\n]+html\b|<html\b", re.I)
+
+
+def _starts_as_html(data: bytes) -> bool:
+    """Whether the prolog ends in an HTML DOCTYPE or an ``<html>`` element."""
+    position = 0
+    while (item := _PROLOG_ITEM.match(data, position)) is not None:
+        position = item.end()
+    return _HTML_START.match(data, position) is not None
 
 
 _DECLARATION_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
@@ -395,6 +409,8 @@ def _feedparser(data: bytes, headers: Mapping[str, str], url: str | None, clean:
 
 def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) -> ParsedFeed:
     prepared = _prepare_xml(content, headers)
+    if prepared.html_page:  # no feed in there: spare the parse
+        raise NotAFeedError(_html_page_reason(_scan_page(prepared.data, url).links))
     result = _feedparser(prepared.data, headers, url, clean=True)
     raw_entries = result.get("entries", [])
     own = _own_identities(prepared.data, headers, raw_entries) if url else None
@@ -515,7 +531,9 @@ _FEED_LINK_TYPES = frozenset(
 # other XML also uses, such as "title", "link" or "a", are left out).
 _HTML_TAGS = frozenset(
     {"html", "head", "body", "meta", "script", "style", "noscript", "div", "span", "p", "img"}
-    | {"table", "ul", "ol", "blockquote", "iframe", "h1", "h2", "h3", "h4", "h5", "h6"}
+    | {"table", "ul", "ol", "blockquote", "iframe", "h1", "h2", "h3", "h4", "h5", "h6", "br"}
+    | {"hr", "figure", "picture", "section", "article", "main", "nav", "header", "footer"}
+    | {"form", "center", "font"}
 )
 _UNPRINTABLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -523,10 +541,6 @@ _UNPRINTABLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u
 def _clean(text: str) -> str:
     """Without control, format or space characters (for URLs and names in messages)."""
     return _UNPRINTABLE.sub("", text)
-
-
-class _StopScan(Exception):
-    pass
 
 
 class _PageScan(HTMLParser):
@@ -551,8 +565,6 @@ class _PageScan(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.first_tag is None:
             self.first_tag = tag
-        if tag == "body":
-            raise _StopScan  # feed links belong in the head
         values = {name: value or "" for name, value in attrs}
         if tag == "base" and values.get("href"):
             self.base_url = urljoin(self.base_url, values["href"].strip())
@@ -577,8 +589,6 @@ def _scan_page(data: bytes, base_url: str | None) -> _PageScan:
     try:
         scan.feed(data[:_HTML_SCAN_CHARS].decode("utf-8", "replace"))
         scan.close()
-    except _StopScan:
-        pass
     except Exception:  # html.parser is lenient, but keep whatever it found
         pass
     return scan
@@ -710,18 +720,23 @@ class _JsonReader:
             return None
         return _str(value)
 
-    def objects(self, obj: dict[str, Any], key: str, where: str = "") -> list[dict[str, Any]]:
-        """The dicts of a list value (other members noted and skipped)."""
+    def objects(
+        self, obj: dict[str, Any], key: str, where: str = ""
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """(path, dict) of each object in a list value; other members noted and skipped."""
         value = obj.get(key)
         if value is None:
             return []
         if not isinstance(value, list):
             self.ignored.append(where + key)
             return []
+        found = []
         for number, member in enumerate(value):
-            if not isinstance(member, dict):
+            if isinstance(member, dict):
+                found.append((f"{where}{key}[{number}].", member))
+            else:
                 self.ignored.append(f"{where}{key}[{number}]")
-        return [member for member in value if isinstance(member, dict)]
+        return found
 
     def warning(self) -> str | None:
         if not self.ignored:
@@ -751,22 +766,23 @@ def parse_json_feed(content: bytes) -> ParsedFeed:
     if not isinstance(data.get("items"), list):
         raise NotAFeedError("not a feed: JSON Feed has no items list")
     reader = _JsonReader()
+    title = _plain(reader.text(data, "title"))
+    link = reader.text(data, "home_page_url")
+    description = _plain(reader.text(data, "description"))
     feed_author = _json_author(data, reader, "")
-    items = reader.objects(data, "items")
     entries = tuple(
         _unique(
-            _json_entry(item, feed_author, reader, f"items[{n}].") for n, item in enumerate(items)
+            _json_entry(item, feed_author, reader, where)
+            for where, item in reader.objects(data, "items")
         )
     )
-    note = (
-        f'JSON Feed version "{_clean(version)[:20]}" is not a jsonfeed.org URL'
-        if bare_version
-        else None
-    )
+    note = None
+    if bare_version:
+        note = f'JSON Feed version "{_clean(version)[:20]}" is not a jsonfeed.org URL'
     return ParsedFeed(
-        title=_plain(reader.text(data, "title")),
-        link=reader.text(data, "home_page_url"),
-        description=_plain(reader.text(data, "description")),
+        title=title,
+        link=link,
+        description=description,
         entries=entries,
         warning=reader.warning() or note,
     )
@@ -786,7 +802,7 @@ def _json_entry(
         content = "".join(f"<p>{html.escape(p)}</p>" for p in content_text.split("\n\n"))
     enclosures = tuple(
         Enclosure(url, _str(a.get("mime_type")), _int(a.get("size_in_bytes")))
-        for a in reader.objects(item, "attachments", where)
+        for _, a in reader.objects(item, "attachments", where)
         if (url := _str(a.get("url")))
     )
     return ParsedEntry(
@@ -806,8 +822,8 @@ def _json_author(obj: dict[str, Any], reader: _JsonReader, where: str) -> str | 
     """``authors`` (1.1), else ``author`` (1.0): the names joined."""
     names = [
         name
-        for number, author in enumerate(reader.objects(obj, "authors", where))
-        if (name := reader.text(author, "name", f"{where}authors[{number}]."))
+        for path, author in reader.objects(obj, "authors", where)
+        if (name := reader.text(author, "name", path))
     ]
     if names:
         return _plain(", ".join(names))

@@ -11,6 +11,7 @@ written next to it.
 
 from __future__ import annotations
 
+import gzip
 import re
 import signal
 import sys
@@ -33,7 +34,8 @@ from reader.update import build_update, store_update
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf", ".json"})
-CHUNK_SIZE = 300  # files per test case, so pytest-xdist can spread big sources
+CHUNK_FILES = 300  # at most per test case, so pytest-xdist can spread big sources
+CHUNK_BYTES = 1_500_000
 HANG_SECONDS = 20.0  # generous: the slowest corpus file takes well under a second
 MAX_REASON_LENGTH = 300
 FOAF_NAMESPACE = "http://xmlns.com/foaf/0.1/"
@@ -42,6 +44,8 @@ _CONTENT_TYPES = {
     ".atom": "application/atom+xml",
     ".rss": "application/rss+xml",
     ".rdf": "application/rdf+xml",
+    ".html": "text/html; charset=utf-8",
+    ".gz": "text/html; charset=utf-8",  # the benchmark's *.html.gz, served gunzipped
 }
 # Skip the prolog (declaration, comments, PIs, DOCTYPE) to reach the root element.
 _ROOT = re.compile(
@@ -142,14 +146,47 @@ def feed_files(corpus: Path = CORPUS) -> list[PurePosixPath]:
     return sorted(found)
 
 
-def chunks(files: Sequence[PurePosixPath], size: int = CHUNK_SIZE) -> dict[str, list[str]]:
-    """Files grouped by source folder, big sources split: ``{"feedparser-2": [...]}``."""
+def html_pages(corpus: Path = CORPUS) -> list[PurePosixPath]:
+    """Every HTML page (``*.html``, the benchmark's ``*.html.gz``) but ground truth."""
+    found = [
+        PurePosixPath(path.relative_to(corpus).as_posix())
+        for pattern in ("*.html", "*.html.gz")
+        for path in corpus.rglob(pattern)
+    ]
+    return sorted(relative for relative in found if not is_ground_truth(relative))
+
+
+def read_input(relative: str, corpus: Path = CORPUS) -> bytes:
+    """A corpus file's bytes as a server would send them (benchmark pages gunzipped)."""
+    content = (corpus / relative).read_bytes()
+    return gzip.decompress(content) if relative.endswith(".html.gz") else content
+
+
+def chunks(
+    files: Sequence[PurePosixPath],
+    corpus: Path = CORPUS,
+    max_files: int = CHUNK_FILES,
+    max_bytes: int = CHUNK_BYTES,
+) -> dict[str, list[str]]:
+    """Files grouped by source folder, big sources split: ``{"feedparser-2": [...]}``.
+
+    A chunk holds at most ``max_files`` files and about ``max_bytes`` of them,
+    so pytest-xdist gets pieces of similar weight.
+    """
     by_source: dict[str, list[str]] = defaultdict(list)
     for relative in files:
         by_source[relative.parts[0]].append(relative.as_posix())
     named: dict[str, list[str]] = {}
     for source, paths in sorted(by_source.items()):
-        pieces = [paths[start : start + size] for start in range(0, len(paths), size)]
+        pieces: list[list[str]] = [[]]
+        weight = 0
+        for path in paths:
+            size = (corpus / path).stat().st_size
+            if pieces[-1] and (len(pieces[-1]) >= max_files or weight + size > max_bytes):
+                pieces.append([])
+                weight = 0
+            pieces[-1].append(path)
+            weight += size
         for number, piece in enumerate(pieces, 1):
             named[source if len(pieces) == 1 else f"{source}-{number}"] = piece
     return named
@@ -159,8 +196,12 @@ def chunks(files: Sequence[PurePosixPath], size: int = CHUNK_SIZE) -> dict[str, 
 
 
 @contextmanager
-def hang_guard(seconds: float = HANG_SECONDS) -> Iterator[None]:
-    """Raise :class:`FileHung` if the block runs longer than ``seconds`` (main thread only)."""
+def hang_guard(seconds: float | None = None) -> Iterator[None]:
+    """Raise :class:`FileHung` if the block runs longer than ``seconds`` (main thread only).
+
+    ``seconds`` defaults to :data:`HANG_SECONDS`, read at call time.
+    """
+    seconds = HANG_SECONDS if seconds is None else seconds
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -192,7 +233,7 @@ def _stored_count(storage: Storage, url: str) -> int:
 
 def ingest(storage: Storage, relative: str, corpus: Path = CORPUS) -> Outcome:
     """Fetch-result → parse → store one corpus file, the way a refresh does."""
-    content = (corpus / relative).read_bytes()
+    content = read_input(relative, corpus)
     url = corpus_url(relative)
     headers = {
         "content-type": _CONTENT_TYPES.get(PurePosixPath(relative).suffix, "application/xml")

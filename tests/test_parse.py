@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import json
+import xml.sax.expatreader
+import xml.sax.handler
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import feedparser
 import pytest
 
-from reader.models import Enclosure
-from reader.parse import NotAFeedError, entry_identity, parse_feed
+from reader.models import Enclosure, ParsedFeed
+from reader.parse import NotAFeedError, entry_identity, feed_links, parse_feed
+from tests.corpus import hang_guard
 from tests.feedserver import atom, json_feed, rss
 
 DATA = Path(__file__).parent / "data"
@@ -261,3 +268,386 @@ def test_json_feed_dates_at_the_end_of_the_calendar_do_not_reject_the_feed() -> 
     first, second = parse_feed(document.encode()).entries
     assert first.published is None
     assert second.published is not None and second.published.year == 2024
+
+
+# -- HTML pages instead of feeds ---------------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no shared corpus at {CORPUS}")
+
+
+def page(head: str) -> bytes:
+    return f"<!DOCTYPE html>\n<html><head>{head}</head><body><p>hi</p></body></html>".encode()
+
+
+def test_html_page_names_the_feeds_it_links_to() -> None:
+    body = page(
+        '<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+        "<LINK HREF='atom.xml' TYPE='Application/Atom+XML' REL='Alternate'>"
+        "<link href=https://other.example/j.json rel=alternate type=application/feed+json>"
+        '<link rel="alternate" type="application/json" href="/fourth.json">'
+    )
+    assert reject(body, url="https://x.example/blog/") == (
+        "not a feed: HTML page (it links to feeds: https://x.example/feed.xml, "
+        "https://x.example/blog/atom.xml, https://other.example/j.json)"
+    )
+
+
+def test_html_page_feed_links_are_clean_http_urls_only() -> None:
+    body = page(
+        '<link rel="stylesheet alternate" type="application/rss+xml" href="/style">'
+        '<link rel="alternate" type="text/html" href="/fr/">'
+        '<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">'
+        '<link rel="alternate" type="application/rss+xml" href="ftp://x.example/f">'
+        '<link rel="alternate" type="application/rss+xml" href="">'
+        '<link rel="alternate" type="application/rss+xml; charset=utf-8" href="/a&#10;\x1b[31mb">'
+    )
+    message = reject(body, url="http://x.example/")
+    assert message == "not a feed: HTML page (it links to feeds: http://x.example/a[31mb)"
+
+
+def test_html_page_without_feed_links_or_url() -> None:
+    assert reject(page("<title>x</title>")) == "not a feed: HTML page"
+    assert reject(page('<link rel="alternate" href="/x.xml">')) == "not a feed: HTML page"
+    # Relative links need the page's URL; without one they cannot be named.
+    relative = page('<link rel="alternate" type="application/rss+xml" href="/f.xml">')
+    assert reject(relative) == "not a feed: HTML page"
+
+
+def test_html_page_base_element_and_rel_feed() -> None:
+    body = page('<base href="https://cdn.example/b/"><link rel="feed" href="f.atom">')
+    assert reject(body, url="https://x.example/") == (
+        "not a feed: HTML page (it links to feeds: https://cdn.example/b/f.atom)"
+    )
+
+
+def test_long_feed_links_keep_the_reason_short() -> None:
+    long = "https://x.example/" + "a" * 400
+    body = page(f'<link rel="alternate" type="application/rss+xml" href="{long}">' * 2)
+    message = reject(body)
+    assert len(message) <= 300
+    assert message.startswith("not a feed: HTML page (it links to feeds: https://x.example/aaa")
+    assert message.endswith("…)")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<p>An article body, <b>not</b> a feed.</p>\n<p>Second paragraph</p>",
+        b'<figure><img src="x.png"></figure><p>caption</p>',
+        b"<?xml version='1.0'?>\n<html xmlns='http://www.w3.org/1999/xhtml'><body/></html>",
+    ],
+)
+def test_html_fragments_and_xhtml_are_html_pages(body: bytes) -> None:
+    assert reject(body) == "not a feed: HTML page"
+
+
+def test_a_feed_wrapped_in_an_xhtml_page_is_still_read() -> None:
+    feed = atom("wrapped", [{"id": "1", "title": "inside"}]).split("?>", 1)[1]
+    body = f"<!DOCTYPE html><html><body>{feed}</body></html>".encode()
+    assert [e.title for e in parse_feed(body).entries] == ["inside"]
+
+
+@needs_corpus
+def test_real_home_pages_name_their_feeds() -> None:
+    resources = CORPUS / "netnewswire/Modules/RSCore/Tests/RSCoreTests/Resources"
+    daring = (resources / "daringfireball.html").read_bytes()
+    assert reject(daring, url="https://daringfireball.net/") == (
+        "not a feed: HTML page (it links to feeds: "
+        "https://daringfireball.net/feeds/main, https://daringfireball.net/feeds/json)"
+    )
+    youtube = CORPUS / "netnewswire/Modules/RSParser/Tests/RSParserTests/Resources"
+    message = reject((youtube / "YouTubeTheVolvoRocks.html").read_bytes())
+    assert message == (
+        "not a feed: HTML page (it links to feeds: https://www.youtube.com/feeds/videos.xml"
+        "?channel_id=UCct7QF2jcWRY6dhXWMSq9LQ)"
+    )
+
+
+@needs_corpus
+def test_firefox_feed_discovery_cases() -> None:
+    # Firefox's discovery test page: every link titled "Bogus…" must be skipped.
+    text = (CORPUS / "simplepie/tests/data/fftests.html").read_text("utf-8")
+    found = feed_links(text, "http://x.example/")
+    assert found == [f"http://x.example/{n}" for n in
+        ("1.atom", "2.rss", "3.xml", "4.atom", "5.atom", "6.atom", "7.atom", "8.atom",
+         "9.atom", "10.atom", "11.atom", "12.atom", "13.atom")]  # fmt: skip
+
+
+# -- repairs: encodings, junk before the declaration -----------------------------------------
+
+UNICODE_RSS = (
+    '<?xml version="1.0" encoding="UTF-16"?>\n<rss version="2.0"><channel><title>Ünïcødé ✓</title>'
+    "<item><guid>1</guid><title>naïve café</title></item></channel></rss>"
+)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("declared", [True, False])
+def test_utf16_without_byte_order_mark(codec: str, declared: bool) -> None:
+    text = UNICODE_RSS if declared else UNICODE_RSS.split("\n", 1)[1]
+    feed = parse_feed(text.encode(codec))
+    assert feed.title == "Ünïcødé ✓"
+    assert [e.title for e in feed.entries] == ["naïve café"]
+    assert feed.warning is None
+
+
+@pytest.mark.parametrize(
+    ("prefix", "warning"),
+    [
+        (b"\n\n   \t", None),
+        (b"\xef\xbb\xbf\n", None),
+        (b"<!-- generated -->\r\n", None),
+        (
+            b"<br />\n<b>Warning</b>: Cannot modify header information in x.php<br />\n",
+            "text before the XML declaration was ignored",
+        ),
+    ],
+)
+def test_whitespace_comments_or_junk_before_the_declaration(
+    prefix: bytes, warning: str | None
+) -> None:
+    document = rss("late", [{"title": "é", "guid": "1"}]).encode("iso-8859-1")
+    document = document.replace(b'encoding="UTF-8"', b'encoding="iso-8859-1"', 1)
+    assert document.startswith(b'<?xml version="1.0" encoding="iso-8859-1"?>')
+    feed = parse_feed(prefix + document)
+    assert [e.title for e in feed.entries] == ["é"]  # the declared Latin-1 was honoured
+    assert feed.warning == warning
+
+
+def test_error_lines_count_the_lines_before_the_declaration() -> None:
+    body = b"\n\n<?xml version='1.0'?>\n<rss>\n<channel>\n<title>x</broken>\n"
+    assert reject(body).startswith("XML error at line 6: ")
+
+
+def test_a_declaration_inside_the_document_is_not_a_prefix() -> None:
+    body = (
+        b"<rss version='2.0'><channel><title>t</title><item><title>x</title>"
+        b"<guid><![CDATA[g<?xml version='1.0'?>]]></guid></item></channel></rss>"
+    )
+    assert [e.id for e in parse_feed(body).entries] == ["g<?xml version='1.0'?>"]
+
+
+def test_wrongly_declared_encoding_is_decoded_another_way() -> None:
+    body = (
+        b"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><guid>1</guid><title>caf\xe9 cr\xe8me</title></item></channel></rss>"
+    )
+    feed = parse_feed(body)
+    assert [e.title for e in feed.entries] == ["café crème"]
+    assert feed.warning == "declared character encoding was wrong; decoded another way"
+
+
+def test_mostly_utf8_keeps_its_utf8_and_replaces_bad_bytes() -> None:
+    body = (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Ünï</title>"
+        "<item><guid>1</guid><title>naïve café BAD</title></item></channel></rss>"
+    ).encode()
+    feed = parse_feed(body.replace(b"BAD", b"\xff"))
+    assert feed.title == "Ünï"
+    assert [e.title for e in feed.entries] == ["naïve café \ufffd"]
+    assert feed.warning == "invalid UTF-8 bytes were replaced"
+
+
+@pytest.mark.parametrize("encoding", ["bogus", "utf-32", "x-unknown-\x01"])
+def test_unknown_or_impossible_declared_encodings_do_not_crash(encoding: str) -> None:
+    body = (
+        f"<?xml version='1.0' encoding='{encoding}'?><rss version='2.0'><channel>"
+        "<title>t</title><item><guid>1</guid><title>x</title></item></channel></rss>"
+    ).encode("latin-1")
+    assert [e.title for e in parse_feed(body).entries] == ["x"]
+
+
+def test_html_entities_are_read_by_the_strict_parser() -> None:
+    body = (
+        b"<rss version='2.0'><channel><title>a&nbsp;b &mdash; &eacute;</title><item>"
+        b"<guid>1</guid><title><![CDATA[&copy; kept]]></title></item></channel></rss>"
+    )
+    feed = parse_feed(body)
+    assert feed.title == "a b — é"
+    assert feed.warning is None  # no fallback to the lenient parser
+    assert [e.title for e in feed.entries] == ["© kept"]  # CDATA untouched, unescaped as text
+
+
+def test_nul_bytes_and_huge_titles_do_not_break_parsing() -> None:
+    huge = "word " * 400_000
+    angles = "&lt;" * 300_000
+    body = (
+        f"<rss version='2.0'><channel><title>{huge}</title>"
+        f"<item><guid>1</guid><title>nul\x00here</title></item>"
+        f"<item><guid>2</guid><title>{angles}x</title></item></channel></rss>"
+    ).encode()
+    with hang_guard(20):
+        feed = parse_feed(body)
+    assert feed.title is not None and len(feed.title) > 1_000_000
+    assert [e.id for e in feed.entries] == ["1", "2"]
+    with hang_guard(20):
+        json_feed_doc = parse_feed(
+            json_feed("n", [{"id": "1", "title": "a\x00" * 500_000}]).encode()
+        )
+    assert json_feed_doc.entries[0].title is not None
+
+
+# -- entities: expansion bombs and external entities ----------------------------------------
+
+
+def xml_rss(doctype: str, title: str, broken: bool = False) -> bytes:
+    """An RSS document with ``doctype``, whose feed and entry titles are ``title``."""
+    tail = "<oops>" if broken else ""
+    return (
+        f'<?xml version="1.0"?>{doctype}\n<rss version="2.0"><channel><title>{title}</title>'
+        f"<item><guid>1</guid><title>{title}</title>{tail}</item></channel></rss>"
+    ).encode()
+
+
+def all_text(feed: ParsedFeed) -> str:
+    return repr(feed)
+
+
+BILLION_LAUGHS = (
+    '<!DOCTYPE rss [<!ENTITY a0 "lol">'
+    + "".join(f'<!ENTITY a{n} "{f"&a{n - 1};" * 10}">' for n in range(1, 10))
+    + "]>"
+)
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+@pytest.mark.parametrize("broken", [False, True])
+def test_billion_laughs_does_not_expand(multiline: bool, broken: bool) -> None:
+    # On lines of their own, feedparser's regexes see the declarations.
+    doctype = BILLION_LAUGHS.replace("<!", "\n<!") if multiline else BILLION_LAUGHS
+    with hang_guard(20):
+        feed = parse_feed(xml_rss(doctype, "&a9;", broken))
+    assert len(all_text(feed)) < 10_000
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+@pytest.mark.parametrize("broken", [False, True])
+def test_quadratic_blowup_does_not_expand(multiline: bool, broken: bool) -> None:
+    # One 2,000-character entity referenced 20,000 times would be 40 MB.
+    newline = "\n" if multiline else ""
+    doctype = f'{newline}<!DOCTYPE rss [{newline}<!ENTITY big "{"x" * 2000}">{newline}]>'
+    with hang_guard(20):
+        feed = parse_feed(xml_rss(doctype, "&big;" * 20_000, broken))
+    assert len(all_text(feed)) < 1_000_000
+
+
+def test_entity_declarations_hidden_in_a_comment_are_not_used() -> None:
+    # feedparser's line-based regexes find declarations even inside comments.
+    doctype = f'\n<!--\n<!DOCTYPE rss>\n<!ENTITY big "{"x" * 2000}">\n-->'
+    with hang_guard(20):
+        feed = parse_feed(xml_rss(doctype, "&big;" * 5_000, broken=True))
+    assert "x" * 2000 not in all_text(feed)
+
+
+def test_small_plain_entities_still_work() -> None:
+    doctype = '\n<!DOCTYPE rss [\n  <!ENTITY id "tag:example.com,">\n  <!ENTITY c "&#169;">\n]>'
+    feed = parse_feed(xml_rss(doctype, "&c; &id;2006"))
+    assert [e.title for e in feed.entries] == ["© tag:example.com,2006"]
+    assert feed.warning is None
+
+
+@pytest.fixture
+def secret_files(tmp_path: Path) -> dict[str, str]:
+    """A file with a secret, and DTDs that would pull it in, as file: URLs."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET-8d1f")
+    dtd = tmp_path / "leak.dtd"
+    dtd.write_text('<!ENTITY leak "TOPSECRET-8d1f">')
+    return {"secret": secret.as_uri(), "dtd": dtd.as_uri()}
+
+
+@pytest.fixture
+def expat_loads_external_entities(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make xml.sax load external entities whatever feedparser asks for.
+
+    feedparser switches them off; this proves the reader does not rely on it.
+    """
+    original = xml.sax.expatreader.ExpatParser.setFeature
+
+    def set_feature(self: Any, name: str, state: bool) -> None:
+        if name == xml.sax.handler.feature_external_ges:
+            state = True
+        original(self, name, state)
+
+    monkeypatch.setattr(xml.sax.expatreader.ExpatParser, "setFeature", set_feature)
+
+
+@pytest.mark.parametrize("library_default", [True, False])
+@pytest.mark.parametrize(
+    ("doctype", "title"),
+    [
+        ('<!DOCTYPE rss [<!ENTITY s SYSTEM "{secret}">]>', "&s;"),
+        ('\n<!DOCTYPE rss [\n<!ENTITY s SYSTEM "{secret}">\n]>', "&s;"),
+        ('<!DOCTYPE rss [<!ENTITY % p SYSTEM "{dtd}"> %p;]>', "&leak;"),
+        ('<!DOCTYPE rss SYSTEM "{dtd}">', "&leak;"),
+        ('<!DOCTYPE rss PUBLIC "-//x//y" "{dtd}">', "&leak;"),
+    ],
+)
+def test_external_entities_are_never_read(
+    doctype: str,
+    title: str,
+    library_default: bool,
+    secret_files: dict[str, str],
+    request: pytest.FixtureRequest,
+) -> None:
+    if not library_default:
+        request.getfixturevalue("expat_loads_external_entities")
+    body = xml_rss(doctype.format(**secret_files), f"x{title}y")
+    with hang_guard(20):
+        feed = parse_feed(body, url="http://x.example/feed")
+    assert "TOPSECRET" not in all_text(feed)
+    assert [e.id for e in feed.entries] == ["1"]
+
+
+def test_the_library_switch_is_what_the_external_entity_test_flips(
+    secret_files: dict[str, str], expat_loads_external_entities: None
+) -> None:
+    # The premise: with the switch flipped, feedparser alone reads the file.
+    body = xml_rss(f'<!DOCTYPE rss [<!ENTITY s SYSTEM "{secret_files["secret"]}">]>', "&s;")
+    result = feedparser.parse(io.BytesIO(body))
+    assert "TOPSECRET" in result.entries[0].title
+
+
+# -- JSON Feed leniency ------------------------------------------------------------------------
+
+
+def test_json_feed_with_a_bare_version_number_is_read_with_a_warning() -> None:
+    body = b'{"version": "1.1", "title": "t", "items": [{"id": "1", "title": "x"}]}'
+    feed = parse_feed(body)
+    assert [e.title for e in feed.entries] == ["x"]
+    assert feed.warning == 'JSON Feed version "1.1" is not a jsonfeed.org URL'
+
+
+def test_json_feed_values_of_the_wrong_type_are_ignored_and_named() -> None:
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": ["not a string"],
+            "items": [
+                {"id": 7, "title": {"no": 1}, "url": "https://x.example/7", "attachments": "x"},
+                "not an item",
+                {"id": "b", "content_html": True, "authors": [{"name": "Ann"}, 3]},
+            ],
+        }
+    ).encode()
+    feed = parse_feed(body)
+    assert feed.title is None
+    first, second = feed.entries
+    assert (first.id, first.title, first.link) == ("7", None, "https://x.example/7")
+    assert (second.id, second.content, second.author) == ("b", None, "Ann")
+    assert feed.warning == (
+        "JSON Feed: ignored 6 values of the wrong type (title, items[1], items[0].title, …)"
+    )
+
+
+def test_unknown_json_feed_version_is_named() -> None:
+    body = b'{"version": "https://jsonfeed.org/version/2", "items": []}'
+    assert reject(body) == 'not a feed: unknown JSON Feed version "https://jsonfeed.org/version/2"'
+
+
+def test_xml_without_feed_content_names_its_root() -> None:
+    body = b"<?xml version='1.0' encoding='utf-8'?>\n<note><to>Ana\xefs</to></note>"
+    assert reject(body) == (
+        "not a feed: no RSS, Atom or JSON Feed content found (the document is a <note>)"
+    )
