@@ -24,7 +24,7 @@ from reader.models import FeedForUpdate, FeedUpdate, FetchResult, UpdateOutcome
 from reader.parse import NotAFeedError, parse_feed
 from reader.sanitize import redact_credentials, safe_message
 from reader.storage import Storage
-from reader.storage.connection import describe_database_error
+from reader.storage.connection import database_unusable, describe_database_error
 
 ProgressCallback = Callable[[UpdateOutcome, int, int], None]
 STOP_POLL_SECONDS = 0.1
@@ -244,6 +244,8 @@ async def refresh_feeds(
             try:
                 return store_update(storage, update)
             except sqlite3.Error as exc:
+                if database_unusable(exc):
+                    raise  # busy, full, read-only, damaged: every feed would fail alike
                 logger.warning("cannot store %s", redact_credentials(feed.url), exc_info=exc)
                 return UpdateOutcome(feed.url, error=f"not stored: {describe_database_error(exc)}")
 
@@ -251,21 +253,28 @@ async def refresh_feeds(
             try:
                 outcome = await process(feed)
             except Exception as exc:  # a bug met by one feed must not cost the others theirs
+                if database_unusable(exc):
+                    raise  # the refresh stops; the CLI or the UI says why, once
                 logger.exception("refreshing %s failed", redact_credentials(feed.url))
                 error = f"internal error: {type(exc).__name__}: {exc} (details in the log)"
                 outcome = UpdateOutcome(feed.url, error=safe_message(error))
             report(outcome)
 
-        tasks = {asyncio.create_task(one(feed)) for feed in due}
-        while tasks:
-            done, tasks = await asyncio.wait(tasks, timeout=STOP_POLL_SECONDS)
-            for task in done:
-                task.result()  # one() reports its own failures; anything else is ours
-            if tasks and should_stop is not None and should_stop():
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                break
+        started = [asyncio.create_task(one(feed)) for feed in due]
+        tasks = set(started)
+        try:
+            while tasks:
+                done, tasks = await asyncio.wait(tasks, timeout=STOP_POLL_SECONDS)
+                for task in done:
+                    task.result()  # an unusable database ends the refresh here
+                if tasks and should_stop is not None and should_stop():
+                    break
+        finally:
+            # Stopped, or the database failed: end the rest and collect every
+            # result, so no "Task exception was never retrieved" is printed.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*started, return_exceptions=True)
     if reached_a_server:
         _back_off(storage, deferred)
     return outcomes

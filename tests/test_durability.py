@@ -481,12 +481,6 @@ def test_reading_commands_work_while_another_process_writes(library: Library, be
     assert len(listed[1].stdout.splitlines()) == 2 * library.feeds  # starred: two per feed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="reader/update.py reports a locked database as a failure of every feed "
-    "(exit 0) instead of letting the database error reach the CLI's one-line handler",
-)
 def test_refresh_while_the_database_is_locked_is_one_line(
     library: Library, write_lock: None
 ) -> None:
@@ -741,12 +735,6 @@ def test_a_read_only_directory_is_one_line(library: Library, command: str) -> No
 
 
 @needs_permissions
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="reader/update.py reports a read-only database as a failure of every feed "
-    "(exit 0) instead of letting the database error reach the CLI's one-line handler",
-)
 def test_refresh_into_a_read_only_database_file_is_one_line(library: Library) -> None:
     library.serve(1)
     library.db.chmod(0o444)
@@ -799,12 +787,6 @@ def test_a_bad_busy_timeout_is_one_line(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="reader/update.py must let an unusable database end the refresh, and "
-    "MainScreen._refresh_worker word it with describe_database_error",
-)
 async def test_ui_refresh_while_locked_says_busy_once(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:

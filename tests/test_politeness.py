@@ -350,8 +350,8 @@ def test_a_first_version_database_keeps_everything_after_migration(tmp_path: Pat
             "internal error: RuntimeError: impossible (details in the log)",
         ),
         (
-            sqlite3.OperationalError("database is locked"),
-            "not stored: the database is busy (another newsreader is writing to it); try again",
+            sqlite3.IntegrityError("CHECK constraint failed: x"),
+            "not stored: database error: CHECK constraint failed: x",
         ),
     ],
 )
@@ -379,3 +379,19 @@ def test_a_failure_storing_one_feed_leaves_the_others_stored(
     assert outcomes[bad].error == expected
     assert outcomes[good].error is None and outcomes[good].new_entries == 1
     assert [e.title for e in service.entries(service.entry_ids(ALL))] == ["item 2"]
+
+
+def test_an_unusable_database_stops_the_refresh_with_one_error(
+    feed_server: FeedServer, open_service: OpenService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Busy, full or read-only: every feed would fail alike, so it is said once."""
+    import reader.update
+
+    def locked(storage: Storage, update: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(reader.update, "store_update", locked)
+    urls = [feed_server.add(f"/f{n}", rss("F", [item(n)])) for n in range(3)]
+    service = open_service([{"url": url} for url in urls])
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        service.refresh()

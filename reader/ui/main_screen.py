@@ -462,6 +462,8 @@ class MainScreen(Screen[None]):
             outcomes = service.refresh(
                 urls, progress, should_stop=lambda: worker.is_cancelled, forced=forced
             )
+        except sqlite3.Error as exc:  # busy, full, read-only: one sentence, no traceback
+            error = f"Refresh failed: {describe_database_error(exc)}"
         except Exception as exc:  # shown on the status line, never as a traceback
             logger.exception("refresh failed")
             error = f"Refresh failed: {exc}"
