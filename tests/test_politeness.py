@@ -233,18 +233,25 @@ def test_network_failures_back_off_when_other_servers_answer(
 def test_at_most_connections_per_host_at_once(
     feed_server: FeedServer, open_service: OpenService
 ) -> None:
-    lock = threading.Lock()
+    arrived = threading.Condition()
     active = 0
     peak = 0
     body = rss("S", [item(1)]).encode()
 
     def slow(wfile: BinaryIO, stopping: threading.Event) -> None:
+        """Hold each request until a second one is in too, then a little longer.
+
+        With the limit kept, exactly two are ever in at once; without it, all
+        eight would pile up during the hold.
+        """
         nonlocal active, peak
-        with lock:
+        with arrived:
             active += 1
             peak = max(peak, active)
-        stopping.wait(0.15)
-        with lock:
+            arrived.notify_all()
+            arrived.wait_for(lambda: active >= 2 or stopping.is_set(), timeout=5)
+        stopping.wait(0.2)
+        with arrived:
             active -= 1
         head = raw_head(
             200, "OK", {"Content-Type": "application/rss+xml", "Content-Length": str(len(body))}
