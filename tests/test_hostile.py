@@ -37,7 +37,9 @@ from textual.widgets import Static
 from reader.cli import main
 from reader.config import load_config
 from reader.models import ALL
+from reader.sanitize import clean_line
 from reader.service import Service
+from reader.ui import article_list
 from reader.ui.app import NewsReaderApp
 from reader.ui.article_list import ArticleList
 from reader.ui.article_view import MAX_SHOWN_CHARS, ArticleView
@@ -317,7 +319,7 @@ async def test_hostile_text_in_notifications_is_literal(
 
 
 async def test_huge_titles_and_body_stay_bounded_and_responsive(
-    tmp_path: Path, feed_server: FeedServer
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     huge_title = "Huge [b]title[/b] \x1b[2J " * 5000  # 100 kB
     paragraph = "<p>" + "word " * 40 + "</p>"
@@ -346,6 +348,15 @@ async def test_huge_titles_and_body_stay_bounded_and_responsive(
         feeds = app.screen.query_one(FeedPane)
         assert "Huge [b]title[/b]" in feeds.render_line(3).text
         assert feeds.render_line(4).text.strip() == ""  # the feed row did not wrap
+        cleaned: list[str] = []
+
+        def counting_clean_line(value: str | None, max_length: int = 1000) -> str:
+            cleaned.append(value or "")
+            return clean_line(value, max_length)
+
+        monkeypatch.setattr(article_list, "clean_line", counting_clean_line)
+        await pilot.press("j", "k", "j", "k")  # redraws reuse the rows' cleaned text
+        assert cleaned == []
 
         await pilot.press("enter")
         await pilot.pause()

@@ -65,6 +65,9 @@ class ArticleList(CursorList):
         self._clock = clock
         self._ids: list[int] = []
         self._rows: dict[int, EntryRow] = {}
+        # Cleaned (feed, title) per row: cleaning a feed's 100 kB title for every
+        # visible row on every cursor move would make the list crawl.
+        self._labels: dict[int, tuple[str, str]] = {}
         self.show_feed = True
         self.empty_message = "No articles."
 
@@ -84,6 +87,7 @@ class ArticleList(CursorList):
         found = _index_of(ids, previous)
         self._ids = ids
         self._rows.clear()
+        self._labels.clear()
         self.show_feed = show_feed
         if found is None:
             found = self.cursor if keep_position else 0
@@ -126,6 +130,7 @@ class ArticleList(CursorList):
     def _fetch_window(self, index: int) -> None:
         if len(self._rows) > _CACHE_LIMIT:
             self._rows.clear()
+            self._labels.clear()
         height = max(self.scrollable_content_region.height, 1)
         start = max(index - height, 0)
         window = [i for i in self._ids[start : index + 2 * height] if i not in self._rows]
@@ -157,12 +162,20 @@ class ArticleList(CursorList):
             Segment("★ " if row.starred else "  ", star),
             Segment(short_date(row.date, self._clock()).ljust(DATE_WIDTH), meta),
         ]
+        feed, title = self._label(row)
         if self.show_feed:
             width = max(min(FEED_WIDTH, self.scrollable_content_region.width // 5), 8)
-            feed = clean_line(row.feed_title, width)
             segments.append(Segment(fit_cells(feed, width - 1) + " ", meta + Style(bold=False)))
-        segments.append(Segment(clean_line(row.title) or "(untitled)", text_style))
+        segments.append(Segment(title, text_style))
         return segments
+
+    def _label(self, row: EntryRow) -> tuple[str, str]:
+        """The row's feed name and title as shown: one line each, no markup or controls."""
+        label = self._labels.get(row.id)
+        if label is None:
+            title = clean_line(row.title) or "(untitled)"
+            label = self._labels[row.id] = (clean_line(row.feed_title, FEED_WIDTH), title)
+        return label
 
 
 def _index_of(ids: list[int], entry_id: int | None) -> int | None:
