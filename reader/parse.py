@@ -62,7 +62,8 @@ _BARE_JSON_FEED_VERSION = re.compile(r"^1(\.\d+)?$")
 MAX_ENTITY_EXPANSION = 1_000_000  # characters all declared entities may add, in total
 _MAX_LISTED_LINKS = 3
 _MAX_REASON = 300
-_HTML_SCAN_CHARS = 512 * 1024
+_HTML_SCAN_BYTES = 512 * 1024
+_HTML_SNIFF_BYTES = 8192
 _UTF8_DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>"
 
 
@@ -103,7 +104,7 @@ def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
     data, utf8_note = _keep_mostly_utf8(data, headers)
     added_line = _line_shift(data)
     scratch: dict[str, Any] = {}
-    converted = convert_to_utf8(dict(headers), data, scratch)
+    converted = convert_to_utf8(_xml_media_type(headers), data, scratch)
     if not scratch.get("encoding"):  # feedparser found no encoding that decodes it
         text = data.decode("utf-8", "replace")
         converted = _UTF8_DECLARATION + b"\n" + text.encode("utf-8")
@@ -118,6 +119,24 @@ def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
         note=note or utf8_note,
         html_page=html_page,
     )
+
+
+def _xml_media_type(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers for encoding detection, reading ``text/xml`` as RFC 7303 does.
+
+    feedparser follows the older RFC 3023: ``text/xml`` without a charset is
+    US-ASCII, so every UTF-8 feed served that way would get a warning. RFC
+    7303 lets the document's own declaration decide, as for ``application/xml``.
+    """
+    result = dict(headers)
+    media_type, _, parameters = result.get("content-type", "").partition(";")
+    media_type = media_type.strip().lower()
+    is_text_xml = media_type == "text/xml" or (
+        media_type.startswith("text/") and media_type.endswith("+xml")
+    )
+    if is_text_xml and not _CHARSET.search(parameters):
+        result["content-type"] = "application/xml"
+    return result
 
 
 _HTML_START = re.compile(rb"<!DOCTYPE[ \t\r\n]+html\b|<html\b", re.I)
@@ -477,9 +496,9 @@ def _reject_reason(
 ) -> str:
     if content.lstrip()[:2] == b"\x1f\x8b":
         return "not a feed: gzip-compressed data"
-    page = _scan_page(prepared.data, url)
+    page = _scan_page(prepared.data, url, _HTML_SNIFF_BYTES)  # enough for the first element
     if page.is_html:
-        return _html_page_reason(page.links)
+        return _html_page_reason(_scan_page(prepared.data, url).links)
     if xml_error is not None:
         return _describe_bozo(xml_error, prepared.line_offset)
     reason = "not a feed: no RSS, Atom or JSON Feed content found"
@@ -584,10 +603,11 @@ def _is_feed_link(attributes: dict[str, str]) -> bool:
     return "feed" in rel or ("alternate" in rel and kind in _FEED_LINK_TYPES)
 
 
-def _scan_page(data: bytes, base_url: str | None) -> _PageScan:
+def _scan_page(data: bytes, base_url: str | None, limit: int = _HTML_SCAN_BYTES) -> _PageScan:
+    """The first ``limit`` bytes read as HTML (pages put feed links anywhere)."""
     scan = _PageScan(base_url)
     try:
-        scan.feed(data[:_HTML_SCAN_CHARS].decode("utf-8", "replace"))
+        scan.feed(data[:limit].decode("utf-8", "replace"))
         scan.close()
     except Exception:  # html.parser is lenient, but keep whatever it found
         pass

@@ -651,3 +651,23 @@ def test_xml_without_feed_content_names_its_root() -> None:
     assert reject(body) == (
         "not a feed: no RSS, Atom or JSON Feed content found (the document is a <note>)"
     )
+
+
+@pytest.mark.parametrize("content_type", ["text/xml", "text/rss+xml", "TEXT/XML; format=x"])
+def test_text_xml_without_charset_follows_the_documents_declaration(content_type: str) -> None:
+    # RFC 7303, not RFC 3023's US-ASCII: no warning for a feed served this way.
+    feed = parse_feed(
+        UNICODE_RSS.replace("UTF-16", "UTF-8").encode(), {"Content-Type": content_type}
+    )
+    assert feed.title == "Ünïcødé ✓"
+    assert feed.warning is None
+
+
+def test_a_charset_in_the_content_type_still_wins() -> None:
+    body = (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>café</title>"
+        "<item><guid>1</guid><title>x</title></item></channel></rss>"
+    ).encode("iso-8859-1")
+    feed = parse_feed(body, {"Content-Type": "text/xml; charset=iso-8859-1"})
+    assert feed.title == "café"
+    assert feed.warning is None
