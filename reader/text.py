@@ -957,29 +957,33 @@ def shown_url(url: str) -> str:
     return clean_line(url, _MAX_SHOWN_URL)
 
 
-def shorten_document(doc: Document, max_chars: int) -> tuple[Document, int]:
-    """At most about ``max_chars`` characters of ``doc``, and how many were left out.
+def shorten_document(
+    doc: Document, max_chars: int, max_blocks: int | None = None
+) -> tuple[Document, int]:
+    """At most ``max_chars`` characters in at most ``max_blocks`` blocks of ``doc``,
+    and how many characters were left out.
 
     A terminal widget lays out all the text it is given on every resize, so a
-    megabyte-long article would freeze the view; a UI shows a prefix instead.
-    The block at the limit is cut (ending in "…") and the links only the
-    dropped part referred to go too: links are numbered in order of
-    appearance, so the kept ones are a prefix of the list.
+    megabyte-long article (or 100,000 one-word paragraphs) would freeze the
+    view; a UI shows a prefix instead. The block at the limit is cut (ending
+    in "…") and the links only the dropped part referred to go too: links are
+    numbered in order of appearance, so the kept ones are a prefix of the list.
     """
     total = sum(len(block.text) for block in doc.blocks)
-    if total <= max_chars:
+    blocks = doc.blocks if max_blocks is None else doc.blocks[: max(max_blocks, 0)]
+    if total <= max_chars and len(blocks) == len(doc.blocks):
         return doc, 0
     kept: list[Block] = []
     room = max(max_chars, 0)
-    for block in doc.blocks:
+    for block in blocks:
         if room <= 0:
             break
         length = len(block.text)
         kept.append(_cut_block(block, room) if length > room else block)
-        room -= length
+        room -= min(length, room)
     cited = [span.link for block in kept for span in block.spans if span.link is not None]
     links = doc.links[: max(cited, default=0)]
-    return Document(tuple(kept), links), total - min(max_chars, total)
+    return Document(tuple(kept), links), total - (max(max_chars, 0) - room)
 
 
 def _cut_block(block: Block, length: int) -> Block:

@@ -683,3 +683,12 @@ def test_one_huge_block_is_cut_with_its_spans() -> None:
     (block,) = shown.blocks
     assert block.text == "x" * 50 + "…" and omitted == 9_950
     assert block.spans == (Span(0, 50, "bold"),)
+
+
+def test_the_number_of_blocks_is_bounded_too() -> None:
+    """100,000 one-letter paragraphs are few characters but slow to lay out."""
+    document = doc("<p>a <a href='/x'>b</a></p>" * 50)
+    shown, omitted = shorten_document(document, 1000, max_blocks=10)
+    assert shown.blocks == document.blocks[:10] and shown.links == document.links
+    assert omitted == 40 * len("a b[1]")
+    assert shorten_document(document, 1000, max_blocks=50) == (document, 0)

@@ -15,6 +15,8 @@ from rich.text import Text
 
 from reader.text import Block, Document, shown_url
 
+# A page of thousands of links would take seconds to lay out; nobody reads that list.
+MAX_LISTED_LINKS = 500
 _SPAN_STYLES = {
     "bold": Style(bold=True),
     "italic": Style(italic=True),
@@ -79,11 +81,11 @@ def render_block(block: Block) -> RenderableType:
     return _inline(block)
 
 
-def render_document(document: Document, omitted: int = 0) -> RenderableType:
+def render_document(document: Document, *, shortened: bool = False) -> RenderableType:
     """The whole body: blocks separated by blank lines, then numbered links.
 
-    ``omitted`` is how many characters of a shortened article were left out;
-    a note says so after the text.
+    A ``shortened`` article gets a note saying so after its text. At most
+    :data:`MAX_LISTED_LINKS` links are listed.
     """
     parts: list[RenderableType] = []
     previous_kind = ""
@@ -93,17 +95,20 @@ def render_document(document: Document, omitted: int = 0) -> RenderableType:
             parts.append(Text(""))
         parts.append(render_block(block))
         previous_kind = block.kind
-    if omitted:
+    if shortened:
         parts.append(Text(""))
-        note = f"(The article goes on for {omitted:,} more characters; o opens it in the browser.)"
+        note = "(The article is too long to show here in full; o opens it in the browser.)"
         parts.append(Text(note, style="dim italic"))
     if document.links:
         parts.append(Text(""))
         parts.append(Text("Links", style="bold"))
-        for number, url in enumerate(document.links, start=1):
+        for number, url in enumerate(document.links[:MAX_LISTED_LINKS], start=1):
             line = Text(f"[{number}] ", style="dim")
             line.append(shown_url(url), style=Style(color="bright_blue"))
             parts.append(line)
+        more = len(document.links) - MAX_LISTED_LINKS
+        if more > 0:
+            parts.append(Text(f"… and {more:,} more", style="dim"))
     if not parts:
         parts.append(Text("(this article has no text)", style="dim italic"))
     return Group(*parts)

@@ -14,9 +14,12 @@ from reader.text import Document, html_to_document, reading_time_minutes, shorte
 from reader.ui.article_render import render_document
 from reader.ui.formatting import long_date
 
-# Rich lays out a Static's whole text on every resize and focus change; a
-# megabyte-long article would freeze the screen, so the view shows this much.
+# Rich lays out a Static's whole text on every resize and focus change, and
+# parsing takes about a second per megabyte of HTML: a long article would
+# freeze the screen, so the view reads and shows this much of one.
+MAX_PARSED_HTML = 1_000_000
 MAX_SHOWN_CHARS = 100_000
+MAX_SHOWN_BLOCKS = 2_000
 # The header stays a few lines high however long what a feed puts in it.
 MAX_TITLE_CHARS = 300
 MAX_NAME_CHARS = 100
@@ -47,10 +50,13 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def show_entry(self, entry: Entry) -> None:
         self.entry = entry
-        self.document = html_to_document(entry.body_html, base_url=entry.link)
+        html = entry.body_html or ""
+        cut = len(html) > MAX_PARSED_HTML
+        self.document = html_to_document(html[:MAX_PARSED_HTML], base_url=entry.link)
         self.query_one("#article-header", Static).update(self._header(entry, self.document))
-        shown, omitted = shorten_document(self.document, MAX_SHOWN_CHARS)
-        self.query_one("#article-body", Static).update(render_document(shown, omitted))
+        shown, omitted = shorten_document(self.document, MAX_SHOWN_CHARS, MAX_SHOWN_BLOCKS)
+        body = render_document(shown, shortened=cut or omitted > 0)
+        self.query_one("#article-body", Static).update(body)
         self.scroll_home(animate=False)
 
     @staticmethod
