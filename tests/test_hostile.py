@@ -420,6 +420,12 @@ class RawServer:
 
 
 REASON = "[@click=app.quit]boom[/] [bold red]x[/]"
+# An HTML page is no feed; the error lists the feeds it links to, as the page spells them.
+PAGE_LINK = "https://evil.example/[@click=app.quit]x[/]"
+HOSTILE_PAGE = (
+    "<!doctype html><html><head><link rel='alternate' type='application/rss+xml' "
+    f"href='{PAGE_LINK}&#x1b;[2J&#x9b;2J&#x202e;'></head><body>hi</body></html>"
+)
 
 
 @pytest.fixture
@@ -447,11 +453,13 @@ async def test_hostile_error_messages_are_plain_text(
     tmp_path: Path, feed_server: FeedServer, hostile_reason: str
 ) -> None:
     stored = feed_server.add("/ok.xml", rss("Stored error", []))
-    config = write_config(
-        tmp_path,
-        [{"url": hostile_reason, "title": "Reason"}, {"url": stored, "title": "Stored"}],
-        {"refresh_on_start": False, "refresh_interval": "0"},
-    )
+    page = feed_server.add("/page.html", HOSTILE_PAGE, content_type="text/html")
+    feeds = [
+        {"url": hostile_reason, "title": "Reason"},
+        {"url": stored, "title": "Stored"},
+        {"url": page, "title": "Page"},
+    ]
+    config = write_config(tmp_path, feeds, {"refresh_on_start": False, "refresh_interval": "0"})
     db = tmp_path / "db.sqlite"
     service = Service(load_config(config), db)
     await asyncio.to_thread(service.refresh)
@@ -478,6 +486,16 @@ async def test_hostile_error_messages_are_plain_text(
         for occurrence in range(text.count("[@click=app.quit]")):
             await click_on_text(pilot, "[@click=app.quit]", occurrence)
             assert app.is_running
+        await pilot.press("shift+tab", "i")  # the feed's details: the error in full
+        await pilot.pause()
+        assert f"{MARKUP} evil nul and more" in visible(app)
+        assert_terminal_safe(app)
+        await pilot.press("escape", "j")  # the HTML page listing hostile feed links
+        await pilot.pause()
+        assert f"links to feeds: {PAGE_LINK}" in visible(app)
+        assert_terminal_safe(app)
+        await click_on_text(pilot, "[@click=app.quit]")
+        assert app.is_running
 
 
 # -- links ---------------------------------------------------------------------------
@@ -558,7 +576,10 @@ def test_cli_output_is_plain_text(
     kind: str, tmp_path: Path, feed_server: FeedServer, hostile_reason: str, run: Callable[..., Run]
 ) -> None:
     url = serve_hostile(feed_server, kind)
-    config = write_config(tmp_path, [{"url": url, "tags": [MARKUP]}, {"url": hostile_reason}])
+    page = feed_server.add("/page.html", HOSTILE_PAGE, content_type="text/html")
+    feeds: list[dict[str, Any]] = [{"url": url, "tags": [MARKUP]}, {"url": hostile_reason}]
+    feeds.append({"url": page})
+    config = write_config(tmp_path, feeds)
     opts = ["--config", config, "--db", tmp_path / "x.db"]
     results = {"refresh": run(*opts, "refresh")}
     assert f"HTTP 500 {REASON}" in results["refresh"].err
@@ -586,6 +607,8 @@ def test_cli_output_is_plain_text(
     feed_line = results["feeds"].out.splitlines()[0]
     assert feed_line.count(MARKUP) == 2 and "evil nul" in feed_line  # title and tag
     assert f"! HTTP 500 {REASON}" in results["feeds"].out
+    assert f"links to feeds: {PAGE_LINK}" in results["refresh"].err
+    assert f"links to feeds: {PAGE_LINK}" in results["feeds"].out
     assert f"HTTP 500 {REASON}" in json.loads(results["feeds --json"].out)[1]["last_error"]
     shown = results[f"show {number}"].out.splitlines()
     assert shown[0].startswith(MARKUP) and shown[0].endswith("evil nul")
