@@ -44,7 +44,7 @@ def feed_json(feed: FeedInfo) -> dict[str, Any]:
         "total": feed.total,
         "last_fetched": iso_utc(feed.last_fetched),
         "last_error": clean_line(feed.last_error) if feed.last_error else None,
-        "link": clean_line(feed.link) or None,
+        "link": shown_url(feed.link or "") or None,
     }
 
 
@@ -54,7 +54,7 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "feed_url": shown_url(entry.feed_url),
         "feed_title": clean_line(entry.feed_title),
         "title": clean_line(entry.title),
-        "link": clean_line(entry.link) or None,
+        "link": shown_url(entry.link or "") or None,
         "author": clean_line(entry.author) or None,
         "published": iso_utc(entry.published),
         "updated": iso_utc(entry.updated),
@@ -92,6 +92,6 @@ def entry_text(entry: Entry, width: int | None) -> str:
         header.append(f"Author: {clean_line(entry.author)}")
     header.append(f"Date: {local_time(entry.date)}")
     if entry.link:
-        header.append(f"Link: {clean_line(entry.link)}")
+        header.append(f"Link: {shown_url(entry.link)}")
     body = html_to_text(entry.body_html, base_url=entry.link, width=width)
     return "\n".join(header) + "\n\n" + clean_text(body)
