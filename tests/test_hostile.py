@@ -42,7 +42,7 @@ from reader.service import Service
 from reader.ui import article_list
 from reader.ui.app import NewsReaderApp
 from reader.ui.article_list import ArticleList
-from reader.ui.article_view import MAX_SHOWN_CHARS, ArticleView
+from reader.ui.article_view import MAX_PARSED_HTML, MAX_SHOWN_CHARS, ArticleView
 from reader.ui.feed_pane import FeedPane
 from reader.ui.main_screen import MainScreen, StatusLine
 from tests.feedserver import FeedServer, atom, json_feed, rss, write_config
@@ -156,14 +156,17 @@ class _Unsanitised(App[None]):
         yield Static(Text("title \x1b]0;pwned\x07\x1b[2J \x9b2J \u202eevil"))
         yield Static(Text("link", style=Style(link="https://evil.example/\x1b")))
 
+    def on_mount(self) -> None:
+        self.notify("toast \u2066", markup=False)
+
 
 async def test_the_terminal_check_catches_unsanitised_text() -> None:
     """Textual passes escapes through untouched; the check must see them."""
     app = _Unsanitised()
-    async with app.run_test(size=(60, 4)) as pilot:
+    async with app.run_test(size=(60, 12), notifications=True) as pilot:
         await pilot.pause()
         problems = " ".join(terminal_problems(app))
-    for shown in ("segment", "hyperlink", r"'\x1b'", r"'\x9b'", r"'\u202e'"):
+    for shown in ("segment", "hyperlink", r"'\x1b'", r"'\x9b'", r"'\u202e'", r"'\u2066'"):
         assert shown in problems
 
 
@@ -213,6 +216,14 @@ def stored_titles(config: Path, db: Path) -> list[str]:
         service.close()
 
 
+def first_entry_id(config: Path, db: Path) -> str:
+    service = Service(load_config(config), db)
+    try:
+        return str(service.entry_ids(ALL)[0])
+    finally:
+        service.close()
+
+
 @pytest.mark.parametrize("kind", ["rss", "atom", "json"])
 async def test_hostile_feed_is_plain_text_in_every_pane(
     kind: str, tmp_path: Path, feed_server: FeedServer
@@ -221,7 +232,7 @@ async def test_hostile_feed_is_plain_text_in_every_pane(
     config = write_config(tmp_path, [{"url": url, "tags": [MARKUP]}], UI_SETTINGS)
     db = tmp_path / "db.sqlite"
     app, _ = make_app(config, db)
-    async with app.run_test(size=(150, 45)) as pilot:
+    async with app.run_test(size=(150, 45), notifications=True) as pilot:
         await settle(pilot)
         (title,) = stored_titles(config, db)
         assert "\x1b" in title and "\u202e" in title  # the hostile text was stored as sent
@@ -283,13 +294,13 @@ async def test_scripts_forms_and_embedded_things_never_show_as_text(
     config = write_config(tmp_path, [{"url": url}], UI_SETTINGS)
     db = tmp_path / "db.sqlite"
     app, _ = make_app(config, db)
-    async with app.run_test(size=(150, 45)) as pilot:
+    async with app.run_test(size=(150, 45), notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("enter")
         await pilot.pause()
         shown = {"view": visible(app)}
-    number = Service(load_config(config), db).entry_ids(ALL)[0]
-    for args in (["show", str(number)], ["show", str(number), "--json"]):
+    number = first_entry_id(config, db)
+    for args in (["show", number], ["show", number, "--json"]):
         shown[" ".join(args)] = run("--config", config, "--db", db, *args).out
     for where, text in shown.items():
         assert "end of body" in text, where
@@ -297,21 +308,22 @@ async def test_scripts_forms_and_embedded_things_never_show_as_text(
         assert not leaked, (where, leaked)
 
 
-async def test_hostile_text_in_notifications_is_literal(
-    tmp_path: Path, feed_server: FeedServer
-) -> None:
-    url = serve_hostile(feed_server, "json")
-    config = write_config(tmp_path, [{"url": url}], UI_SETTINGS)
+async def test_hostile_text_in_notifications_is_literal(tmp_path: Path) -> None:
+    notice = "[@click=app.quit]notice[/] [bold]n[/]"
+    config = write_config(tmp_path, [], UI_SETTINGS)
     service = Service(load_config(config), tmp_path / "db.sqlite")
     app = NewsReaderApp(
-        service, clock=lambda: FIXED_NOW, opener=RecordingOpener(), notices=[HOSTILE]
+        service,
+        clock=lambda: FIXED_NOW,
+        opener=RecordingOpener(),
+        notices=[f"{notice} {ESCAPES}"],
     )
-    async with app.run_test(size=(150, 45)) as pilot:
+    async with app.run_test(size=(150, 45), notifications=True) as pilot:
         await settle(pilot)
         assert [n.markup for n in app._notifications] == [False]
-        assert MARKUP in visible(app)
+        assert f"{notice} evil nul" in visible(app)
         assert_terminal_safe(app)
-        await click_on_text(pilot, "[@click=app.quit]")
+        await click_on_text(pilot, "[@click=app.quit]notice")
         assert app.is_running
 
 
@@ -324,6 +336,7 @@ async def test_huge_titles_and_body_stay_bounded_and_responsive(
     huge_title = "Huge [b]title[/b] \x1b[2J " * 5000  # 100 kB
     paragraph = "<p>" + "word " * 40 + "</p>"
     body = "<p>START of the body</p>" + paragraph * 5000 + "<p>END of the body</p>"  # 1 MB
+    assert len(body) > MAX_PARSED_HTML and MAX_SHOWN_CHARS < 40 * 5000  # over every limit
     items = [
         {
             "id": "big",
@@ -347,7 +360,7 @@ async def test_huge_titles_and_body_stay_bounded_and_responsive(
     )
     config = write_config(tmp_path, [{"url": url}], UI_SETTINGS)
     app, _ = make_app(config, tmp_path / "db.sqlite")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         articles = app.screen.query_one(ArticleList)
         assert len(articles.ids) == 3
@@ -390,7 +403,6 @@ async def test_huge_titles_and_body_stay_bounded_and_responsive(
         notes = [part for part in shown.renderables if "too long to show" in str(part)]
         assert len(notes) == 1
         assert str(shown.renderables[-1]).startswith("… and ")  # a bounded list of links
-        assert len(body) > MAX_SHOWN_CHARS
 
 
 # -- hostile error messages ----------------------------------------------------------
@@ -466,7 +478,7 @@ async def test_hostile_error_messages_are_plain_text(
     service.close()
     _set_last_error(db, stored, f"{HOSTILE} and more")
     app, _ = make_app(config, db)
-    async with app.run_test(size=(150, 40)) as pilot:
+    async with app.run_test(size=(150, 40), notifications=True) as pilot:
         await pilot.pause()
         await pilot.press("shift+tab", "j", "j", "j")  # the feed with the server's reason
         await pilot.pause()
@@ -541,7 +553,7 @@ async def test_dangerous_links_are_refused_not_opened(
     url = feed_server.add("/links.json", json_feed("Links", items), content_type="application/json")
     config = write_config(tmp_path, [{"url": url}], UI_SETTINGS)
     app, opener = make_app(config, tmp_path / "db.sqlite")
-    async with app.run_test(size=(150, 40)) as pilot:
+    async with app.run_test(size=(150, 40), notifications=True) as pilot:
         await settle(pilot)
         status = app.screen.query_one(StatusLine)
         view = app.screen.query_one(ArticleView)
@@ -585,9 +597,7 @@ def test_cli_output_is_plain_text(
     assert f"HTTP 500 {REASON}" in results["refresh"].err
     (title,) = stored_titles(config, tmp_path / "x.db")
     assert "\x1b" in title  # the feed really was hostile
-    service = Service(load_config(config), tmp_path / "x.db")
-    number = str(service.entry_ids(ALL)[0])
-    service.close()
+    number = first_entry_id(config, tmp_path / "x.db")
     for args in (
         ["feeds"],
         ["feeds", "--json"],
@@ -734,9 +744,7 @@ def test_cli_never_shows_credentials(
     opts = ["--config", credentialed.config, "--db", tmp_path / "x.db"]
     results = [run(*opts, "refresh")]
     assert "HTTP 404" in results[0].err and "1 failed" in results[0].out
-    service = Service(load_config(credentialed.config), tmp_path / "x.db")
-    number = str(service.entry_ids(ALL)[0])
-    service.close()
+    number = first_entry_id(credentialed.config, tmp_path / "x.db")
     for args in (
         ["feeds"],
         ["feeds", "--json"],
@@ -763,7 +771,7 @@ async def test_ui_never_shows_credentials(
     credentialed: Credentialed, tmp_path: Path, isolated_env: Path, log_file: Path
 ) -> None:
     app, opener = make_app(credentialed.config, tmp_path / "db.sqlite")
-    async with app.run_test(size=(150, 40)) as pilot:
+    async with app.run_test(size=(150, 40), notifications=True) as pilot:
         await settle(pilot)
         seen = [visible(app)]
         await pilot.press("enter", "o")  # the article: header, links; open it
