@@ -41,6 +41,7 @@ import io
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,8 +63,6 @@ _BARE_JSON_FEED_VERSION = re.compile(r"^1(\.\d+)?$")
 MAX_ENTITY_EXPANSION = 1_000_000  # characters all declared entities may add, in total
 _MAX_LISTED_LINKS = 3
 _MAX_REASON = 300
-_HTML_SCAN_BYTES = 512 * 1024
-_HTML_SNIFF_BYTES = 8192
 _UTF8_DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>"
 
 
@@ -95,7 +94,14 @@ class _Prepared:
     line_offset: int  # data's line N is the original's line N - line_offset
     problem: object | None = None  # feedparser's complaint about the encoding, if any
     note: str | None = None  # a repair the reader should hear about
-    html_page: bool = False  # an HTML DOCTYPE or <html> and no feed element: no need to parse
+    first_element: str | None = None  # the root element's name, as written
+    looks_html: bool = False  # an HTML DOCTYPE, or a root element only HTML has
+    no_feed_element: bool = False  # nothing like <rss>, <feed>, <rdf:RDF> or <channel>
+
+    @property
+    def html_page(self) -> bool:
+        """HTML with no feed inside (feeds wrapped in XHTML exist): no need to parse."""
+        return self.looks_html and self.no_feed_element
 
 
 def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
@@ -109,7 +115,8 @@ def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
         text = data.decode("utf-8", "replace")
         converted = _UTF8_DECLARATION + b"\n" + text.encode("utf-8")
         added_line = 1
-    html_page = _starts_as_html(converted) and not _FEED_ROOT.search(converted)
+    html_doctype, first_element = _root(converted)
+    looks_html = html_doctype or (first_element or "").lower() in _HTML_TAGS
     converted, declared = _defuse_doctype(converted)
     converted = _html_entities_to_references(converted, declared)
     return _Prepared(
@@ -117,7 +124,9 @@ def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
         line_offset=added_line - removed_lines,
         problem=scratch.get("bozo_exception"),
         note=note or utf8_note,
-        html_page=html_page,
+        first_element=first_element,
+        looks_html=looks_html,
+        no_feed_element=_FEED_ROOT.search(converted) is None,
     )
 
 
@@ -139,15 +148,28 @@ def _xml_media_type(headers: Mapping[str, str]) -> dict[str, str]:
     return result
 
 
-_HTML_START = re.compile(rb"<!DOCTYPE[ \t\r\n]+html\b|<html\b", re.I)
+_HTML_DOCTYPE = re.compile(rb"<!DOCTYPE[ \t\r\n]+html\b", re.I)
+_ELEMENT_NAME = re.compile(rb"<([A-Za-z_][A-Za-z0-9_.:-]{0,100})")
 
 
-def _starts_as_html(data: bytes) -> bool:
-    """Whether the prolog ends in an HTML DOCTYPE or an ``<html>`` element."""
-    position = 0
+def _root(data: bytes) -> tuple[bool, str | None]:
+    """(whether the DOCTYPE is HTML's, the first element's name) of a UTF-8 document."""
+    position = _skip_prolog_items(data, 0)
+    html_doctype = _HTML_DOCTYPE.match(data, position) is not None
+    if data[position : position + 9].upper() == b"<!DOCTYPE":
+        try:
+            position = _skip_prolog_items(data, _scan_doctype(data, position)[0])
+        except _MalformedDoctype:
+            return html_doctype, None
+    element = _ELEMENT_NAME.match(data, position)
+    return html_doctype, element.group(1).decode("ascii") if element else None
+
+
+def _skip_prolog_items(data: bytes, position: int) -> int:
+    """Past whitespace, comments and processing instructions (the declaration too)."""
     while (item := _PROLOG_ITEM.match(data, position)) is not None:
         position = item.end()
-    return _HTML_START.match(data, position) is not None
+    return position
 
 
 _DECLARATION_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
@@ -241,8 +263,10 @@ _SPACE = rb"[ \t\r\n]"
 _PROLOG_ITEM = re.compile(rb"[ \t\r\n]++|<!--.*?-->|<\?.*?\?>", re.S)
 _DOCTYPE_NAME = re.compile(rb"<!DOCTYPE" + _SPACE + rb"++([^ \t\r\n\[>]++)", re.I)
 _DOCTYPE_REST = re.compile(rb"""(?:[^"'\[>]++|"[^"]*+"|'[^']*+')*+([\[>])""")
+# An unclosed comment or PI runs to the end (then the scan fails once, not per "<!").
 _SUBSET_ITEM = re.compile(
-    rb"""[ \t\r\n]++|<!--.*?-->|<\?.*?\?>|%[^;\s]*+;|<!(?:[^"'>]++|"[^"]*+"|'[^']*+')*+>|\]""",
+    rb"""[ \t\r\n]++|<!--(?:.*?-->|.*)|<\?(?:.*?\?>|.*)|%[^;\s]*+;"""
+    rb"""|<!(?:[^"'>]++|"[^"]*+"|'[^']*+')*+>|\]""",
     re.S,
 )
 _SUBSET_END = re.compile(_SPACE + rb"*+>")
@@ -255,6 +279,7 @@ _SIMPLE_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_.:-]{0,100}")
 _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _FEEDPARSER_HEAD_END = re.compile(rb"<\w")  # where feedparser's own DOCTYPE handling stops
 _PREDEFINED_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+_ENTITY_REFERENCE = re.compile(rb"&([A-Za-z_][A-Za-z0-9_]*+);")
 
 
 class _MalformedDoctype(Exception):
@@ -305,8 +330,7 @@ def _defuse_doctype(data: bytes) -> tuple[bytes, frozenset[bytes]]:
 
 def _doctype_start(data: bytes, position: int) -> int | None:
     """Where the prolog's DOCTYPE starts, skipping space, comments and PIs."""
-    while (item := _PROLOG_ITEM.match(data, position)) is not None:
-        position = item.end()
+    position = _skip_prolog_items(data, position)
     return position if data[position : position + 9].upper() == b"<!DOCTYPE" else None
 
 
@@ -326,6 +350,8 @@ def _scan_doctype(data: bytes, start: int) -> tuple[int, bytes, list[bytes]]:
             position = item.end()
             if item.group() == b"]":
                 break
+            if item.end() == len(data):
+                raise _MalformedDoctype  # ran to the end: never closed
             if item.group().startswith(b"<!") and not item.group().startswith(b"<!--"):
                 declarations.append(item.group())
         closing = _SUBSET_END.match(data, position)
@@ -348,7 +374,10 @@ def _vetted_entities(declarations: list[bytes], data: bytes) -> dict[bytes, byte
             continue
         if _PLAIN_ENTITY_VALUE.fullmatch(value):
             entities[name] = value
-    expansion = sum(len(value) * data.count(b"&%s;" % name) for name, value in entities.items())
+    if not entities:
+        return entities
+    uses = Counter(name for name in _ENTITY_REFERENCE.findall(data) if name in entities)
+    expansion = sum(len(entities[name]) * count for name, count in uses.items())
     return entities if expansion <= MAX_ENTITY_EXPANSION else {}
 
 
@@ -369,8 +398,10 @@ def _hide_from_feedparser(data: bytes, keep_before: int) -> bytes:
     return data[:keep_before] + head + data[end:]
 
 
+# An unclosed CDATA section or comment runs to the end, which keeps this linear.
 _MARKUP_OR_ENTITY = re.compile(
-    rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});",
+    rb"<!\[CDATA\[(?:.*?\]\]>|.*)|<!--(?:.*?-->|.*)"
+    rb"|&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});",
     re.S,
 )
 
@@ -429,7 +460,7 @@ def _feedparser(data: bytes, headers: Mapping[str, str], url: str | None, clean:
 def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) -> ParsedFeed:
     prepared = _prepare_xml(content, headers)
     if prepared.html_page:  # no feed in there: spare the parse
-        raise NotAFeedError(_html_page_reason(_scan_page(prepared.data, url).links))
+        raise NotAFeedError(_html_page_reason(_feed_links(prepared.data, url)))
     result = _feedparser(prepared.data, headers, url, clean=True)
     raw_entries = result.get("entries", [])
     own = _own_identities(prepared.data, headers, raw_entries) if url else None
@@ -474,18 +505,31 @@ def _own_identities(
     entry's identity would change when the feed moves. Only when some identity
     is not literally in the document is it parsed again without that URL.
     """
+    position = 0  # ids appear in document order: search on from the last one
     for entry in entries:
         key = entry.get("id") or entry.get("link")
         if not isinstance(key, str) or not key.strip():
             continue
-        if key.encode() not in data and xml_escape(key).encode() not in data:
+        found = _find_either(data, (key.encode(), xml_escape(key).encode()), position)
+        if found < 0:
             break
+        position = found
     else:
         return None
     again = _feedparser(data, headers, None, clean=False).get("entries", [])
     if len(again) != len(entries):
         return None
     return [(entry.get("id"), entry.get("link")) for entry in again]
+
+
+def _find_either(data: bytes, needles: tuple[bytes, ...], start: int) -> int:
+    """Where one of ``needles`` occurs, from ``start`` on, else anywhere; -1 if nowhere."""
+    for begin in (start, 0):
+        for needle in needles:
+            found = data.find(needle, begin)
+            if found >= 0:
+                return found
+    return -1
 
 
 # -- rejections --------------------------------------------------------------------------
@@ -496,14 +540,14 @@ def _reject_reason(
 ) -> str:
     if content.lstrip()[:2] == b"\x1f\x8b":
         return "not a feed: gzip-compressed data"
-    page = _scan_page(prepared.data, url, _HTML_SNIFF_BYTES)  # enough for the first element
-    if page.is_html:
-        return _html_page_reason(_scan_page(prepared.data, url).links)
+    if prepared.looks_html:
+        return _html_page_reason(_feed_links(prepared.data, url))
     if xml_error is not None:
         return _describe_bozo(xml_error, prepared.line_offset)
     reason = "not a feed: no RSS, Atom or JSON Feed content found"
-    if page.first_tag and not _FEED_ROOT.match(b"<" + page.first_tag.encode()):
-        reason += f" (the document is a <{_clean(page.first_tag)[:40]}>)"
+    root = prepared.first_element
+    if root and not _FEED_ROOT.match(b"<" + root.encode()):
+        reason += f" (the document is a <{_clean(root)[:40]}>)"
     return reason
 
 
@@ -562,36 +606,40 @@ def _clean(text: str) -> str:
     return _UNPRINTABLE.sub("", text)
 
 
-class _PageScan(HTMLParser):
-    """Reads a document as HTML: its first element, an HTML DOCTYPE, feed links."""
+# A <link> or <base> tag, or a comment to skip. Linear on any input: a tag
+# ends at the next "<" or ">", and an unclosed comment runs to the end.
+# (html.parser over a whole hostile page can take minutes: it rescans.)
+_LINK_TAG_OR_COMMENT = re.compile(rb"<!--(?:.*?-->|.*)|<(?:link|base)\b[^<>]*+>", re.I | re.S)
 
-    def __init__(self, base_url: str | None) -> None:
+
+class _TagAttributes(HTMLParser):
+    """Attributes of the tags fed to it, parsed as browsers do (quoting, case, entities)."""
+
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.base_url = base_url or ""
-        self.first_tag: str | None = None
-        self.html_doctype = False
-        self.links: list[str] = []
-
-    @property
-    def is_html(self) -> bool:
-        return self.html_doctype or self.first_tag in _HTML_TAGS
-
-    def handle_decl(self, decl: str) -> None:
-        words = decl.lower().split()
-        if self.first_tag is None and words[:2] == ["doctype", "html"]:
-            self.html_doctype = True
+        self.tags: list[tuple[str, dict[str, str]]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.first_tag is None:
-            self.first_tag = tag
-        values = {name: value or "" for name, value in attrs}
-        if tag == "base" and values.get("href"):
-            self.base_url = urljoin(self.base_url, values["href"].strip())
-        elif tag == "link" and _is_feed_link(values):
-            link = _clean(urljoin(self.base_url, values.get("href", "").strip()))
+        self.tags.append((tag, {name: value or "" for name, value in attrs}))
+
+
+def _feed_links(data: bytes, base_url: str | None) -> list[str]:
+    """http(s) URLs of the feeds an HTML document links to, resolved, in order."""
+    parser = _TagAttributes()
+    for match in _LINK_TAG_OR_COMMENT.finditer(data):
+        if not match.group().startswith(b"<!--"):
+            parser.feed(match.group().decode("utf-8", "replace"))
+    links: list[str] = []
+    base = base_url or ""
+    for tag, attributes in parser.tags:
+        if tag == "base" and attributes.get("href", "").strip():
+            base = urljoin(base, attributes["href"].strip())
+        elif tag == "link" and _is_feed_link(attributes):
+            link = _clean(urljoin(base, attributes["href"].strip()))
             parts = urlsplit(link)
-            if parts.scheme in ("http", "https") and parts.netloc and link not in self.links:
-                self.links.append(link)
+            if parts.scheme in ("http", "https") and parts.netloc and link not in links:
+                links.append(link)
+    return links
 
 
 def _is_feed_link(attributes: dict[str, str]) -> bool:
@@ -603,20 +651,9 @@ def _is_feed_link(attributes: dict[str, str]) -> bool:
     return "feed" in rel or ("alternate" in rel and kind in _FEED_LINK_TYPES)
 
 
-def _scan_page(data: bytes, base_url: str | None, limit: int = _HTML_SCAN_BYTES) -> _PageScan:
-    """The first ``limit`` bytes read as HTML (pages put feed links anywhere)."""
-    scan = _PageScan(base_url)
-    try:
-        scan.feed(data[:limit].decode("utf-8", "replace"))
-        scan.close()
-    except Exception:  # html.parser is lenient, but keep whatever it found
-        pass
-    return scan
-
-
 def feed_links(page: str, base_url: str | None = None) -> list[str]:
     """The http(s) feed URLs an HTML page links to, resolved, in page order."""
-    return _scan_page(page.encode("utf-8"), base_url).links
+    return _feed_links(page.encode("utf-8"), base_url)
 
 
 # -- entries ---------------------------------------------------------------------------------

@@ -671,3 +671,43 @@ def test_a_charset_in_the_content_type_still_wins() -> None:
     feed = parse_feed(body, {"Content-Type": "text/xml; charset=iso-8859-1"})
     assert feed.title == "café"
     assert feed.warning is None
+
+
+# -- hostile markup: everything here stays linear ---------------------------------------------
+
+_N = 256 * 1024
+_RSS_START = b"<rss version='2.0'><channel><title>t</title><item><guid>1</guid><title>"
+HOSTILE = {
+    # html.parser rescans these: a whole page of them took minutes.
+    "page of comment openers": b"<html>" + b"<!--" * (_N // 4),
+    "page of end-tag openers": b"<!DOCTYPE html><html>" + b"</" * (_N // 2),
+    "page of PI openers": b"<html>" + b"<?" * (_N // 2),
+    "page of unclosed link tags": b"<html>" + b"<link " * (_N // 6),
+    "fragment of comment openers": b"<p>" + b"<!--" * (_N // 4),
+    "CDATA openers in a feed": _RSS_START + b"<![CDATA[" * (_N // 9),
+    "comment openers in a feed": _RSS_START + b"<!--" * (_N // 4),
+    "HTML entities in a feed": _RSS_START + b"&nbsp;" * (_N // 6),
+    "comment openers in a DOCTYPE": b"<?xml version='1.0'?><!DOCTYPE rss [" + b"<!--" * (_N // 4),
+    "PI openers in a DOCTYPE": b"<?xml version='1.0'?><!DOCTYPE rss [" + b"<?" * (_N // 2),
+    "an unclosed DOCTYPE": b"<?xml version='1.0'?><!DOCTYPE rss " + b'"' * _N,
+    "many entity declarations": b"<?xml version='1.0'?><!DOCTYPE rss ["
+    + b"".join(b'<!ENTITY e%d "x">' % n for n in range(_N // 20))
+    + b"]>"
+    + _RSS_START
+    + b"&e1;" * 1000
+    + b"</title></item></channel></rss>",
+    "comment openers in UTF-16": ("<rss>" + "<!--" * (_N // 8)).encode("utf-16-le"),
+    "mostly invalid UTF-8": _RSS_START + b"\xc3\xa9\xff" * (_N // 3),
+    "deeply nested JSON": b"[" * _N,
+}
+
+
+@pytest.mark.parametrize("body", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_markup_is_parsed_or_rejected_quickly(body: bytes) -> None:
+    with hang_guard(20):
+        try:
+            feed = parse_feed(body, url="http://x.example/")
+        except NotAFeedError as exc:
+            assert str(exc) and "\n" not in str(exc)
+        else:
+            assert len(feed.entries) == 1
