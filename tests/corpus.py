@@ -29,6 +29,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from reader.models import FeedConfig, FetchResult
+from reader.parse import NotAFeedError, parse_feed
 from reader.storage import Storage
 from reader.update import build_update, store_update
 
@@ -69,8 +70,9 @@ class Outcome:
     kind: Kind
     entries: int = 0  # unique entries the parser returned
     stored: int = 0  # entry rows in the database afterwards
-    reason: str | None = None  # rejection reason, warning, or what crashed
+    reason: str | None = None  # the parser's rejection reason, the warning, or what crashed
     seconds: float = 0.0
+    stored_error: str | None = None  # the feed's error as the database has it
 
     @property
     def source(self) -> str:
@@ -231,6 +233,21 @@ def _stored_count(storage: Storage, url: str) -> int:
     return int(row[0])
 
 
+def _stored_error(storage: Storage, url: str) -> str | None:
+    row = storage.db.execute("SELECT last_error FROM feeds WHERE url = ?", (url,)).fetchone()
+    return None if row is None else row[0]
+
+
+def _parser_reason(content: bytes, headers: dict[str, str], url: str) -> str | None:
+    """The rejection reason exactly as the parser words it (before any cleaning)."""
+    try:
+        with hang_guard():
+            parse_feed(content, headers, url)
+    except NotAFeedError as exc:
+        return str(exc)
+    return None
+
+
 def ingest(storage: Storage, relative: str, corpus: Path = CORPUS) -> Outcome:
     """Fetch-result → parse → store one corpus file, the way a refresh does."""
     content = read_input(relative, corpus)
@@ -254,8 +271,11 @@ def ingest(storage: Storage, relative: str, corpus: Path = CORPUS) -> Outcome:
     seconds = time.perf_counter() - started
     if update.parsed is None:
         # build_update turns an unexpected exception into this message: a crash.
-        crashed = (update.error or "").startswith("cannot parse feed")
-        return Outcome(relative, "crashed" if crashed else "rejected", 0, 0, update.error, seconds)
+        if (update.error or "").startswith("cannot parse feed"):
+            return Outcome(relative, "crashed", reason=update.error, seconds=seconds)
+        reason = _parser_reason(content, headers, url)
+        stored_error = _stored_error(storage, url)
+        return Outcome(relative, "rejected", 0, 0, reason, seconds, stored_error)
     parsed = update.parsed
     kind: Kind = "warning" if parsed.warning else "accepted"
     stored = _stored_count(storage, url)
@@ -274,6 +294,21 @@ def walk(relatives: Sequence[str], database: Path, corpus: Path = CORPUS) -> lis
 
 
 # -- judging and reporting -------------------------------------------------------
+
+
+def problem(outcome: Outcome) -> str | None:
+    """What is wrong with one file's outcome, or None if it is as it should be."""
+    if outcome.kind in ("crashed", "hung"):
+        return f"{outcome.kind}: {outcome.reason}"
+    if outcome.kind != "accepted":
+        defect = reason_defect(outcome.reason)
+        if defect:
+            return f"{defect}: {outcome.reason!r}"
+    if outcome.kind == "rejected" and outcome.stored_error != outcome.reason:
+        return f"stored error {outcome.stored_error!r} is not the reason {outcome.reason!r}"
+    if outcome.stored != outcome.entries:
+        return f"{outcome.entries} entries parsed but {outcome.stored} stored"
+    return None
 
 
 def reason_defect(reason: str | None) -> str | None:
@@ -326,11 +361,10 @@ def report(outcomes: Sequence[Outcome], slowest: int = 5) -> str:
     lines += ["", "slowest files:"]
     for outcome in sorted(outcomes, key=lambda o: o.seconds, reverse=True)[:slowest]:
         lines.append(f"  {outcome.seconds * 1000:7.0f} ms  {outcome.path}")
-    problems = [o for o in outcomes if o.kind in ("crashed", "hung")]
-    problems += [o for o in outcomes if o.kind == "rejected" and reason_defect(o.reason)]
+    problems = [o for o in outcomes if problem(o)]
     if problems:
         lines += ["", "PROBLEMS:"]
-        lines += [f"  {o.kind}: {o.path}: {o.reason!r}" for o in problems]
+        lines += [f"  {o.path}: {problem(o)}" for o in problems]
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -72,19 +73,6 @@ def walk(paths: list[str], tmp_path: Path) -> dict[str, Outcome]:
     return {o.path: o for o in corpus.walk(paths, tmp_path / "corpus.sqlite")}
 
 
-def problems_of(outcome: Outcome) -> list[str]:
-    """What is wrong with one file's outcome, if anything."""
-    if outcome.kind in ("crashed", "hung"):
-        return [f"{outcome.path}: {outcome.kind}: {outcome.reason}"]
-    if outcome.kind == "rejected" or outcome.reason is not None:
-        defect = corpus.reason_defect(outcome.reason)
-        if defect:
-            return [f"{outcome.path}: {defect}: {outcome.reason!r}"]
-    if outcome.stored != outcome.entries:
-        return [f"{outcome.path}: {outcome.entries} entries parsed, {outcome.stored} stored"]
-    return []
-
-
 @needs_corpus
 @pytest.mark.parametrize("chunk", list(CHUNKS) or ["absent"])
 def test_every_feed_file_is_stored_or_rejected_with_one_clear_line(
@@ -92,7 +80,7 @@ def test_every_feed_file_is_stored_or_rejected_with_one_clear_line(
 ) -> None:
     outcomes = corpus.walk(CHUNKS[chunk], tmp_path / "corpus.sqlite")
     assert len(outcomes) == len(CHUNKS[chunk])
-    problems = [problem for outcome in outcomes for problem in problems_of(outcome)]
+    problems = [f"{o.path}: {corpus.problem(o)}" for o in outcomes if corpus.problem(o)]
     assert not problems, "\n".join(problems)
 
 
@@ -220,7 +208,9 @@ def test_crashes_and_hangs_are_caught_not_raised(
     storage_path = tmp_path / "x.sqlite"
     (outcome,) = corpus.walk(["any.xml"], storage_path, corpus=_one_file(tmp_path))
     assert outcome.kind == "crashed" and "boom" in (outcome.reason or "")
-    assert "PROBLEMS:\n  crashed: any.xml" in corpus.report([outcome])
+    assert "PROBLEMS:\n  any.xml: crashed: cannot parse feed: ValueError('boom')" in (
+        corpus.report([outcome])
+    )
 
     def spin(*args: object) -> None:
         while True:
@@ -261,3 +251,21 @@ def test_reason_defects() -> None:
     assert corpus.reason_defect("two\nlines") == "reason spans lines"
     assert corpus.reason_defect("bell\x07") == "reason has control characters"
     assert corpus.reason_defect("x" * 301) == "reason longer than 300 characters"
+
+
+def test_outcome_problems() -> None:
+    def problem(kind: corpus.Kind, **fields: Any) -> str | None:
+        return corpus.problem(Outcome("f.xml", kind, **fields))
+
+    assert problem("rejected", reason="empty document", stored_error="empty document") is None
+    assert problem("accepted", entries=2, stored=2) is None
+    assert problem("warning", entries=1, stored=1, reason="XML error at line 2: x") is None
+    assert problem("rejected", reason="ok", stored_error="changed") == (
+        "stored error 'changed' is not the reason 'ok'"
+    )
+    assert (problem("rejected", reason="x" * 301, stored_error="x" * 301) or "").startswith(
+        "reason longer than 300 characters"
+    )
+    assert problem("warning", entries=1, stored=1, reason="a\nb") == "reason spans lines: 'a\\nb'"
+    assert problem("accepted", entries=2, stored=1) == "2 entries parsed but 1 stored"
+    assert problem("hung", reason="still running") == "hung: still running"
