@@ -23,6 +23,7 @@ from reader.models import (
     UpdateOutcome,
     View,
 )
+from reader.sanitize import redact_credentials
 from reader.storage import Storage
 from reader.update import ProgressCallback, refresh_feeds
 
@@ -103,10 +104,20 @@ class Service:
         return added, removed
 
     def feed_config(self, url: str) -> FeedConfig:
-        try:
-            return self._feeds[url]
-        except KeyError:
-            raise UnknownFeedError(f"no feed with URL {url!r} in {self.config.path}") from None
+        """The configured feed with this URL.
+
+        Output never shows the ``user:password@`` of a URL, so the URL as
+        shown (credentials removed) finds its feed too, when it is unambiguous.
+        """
+        found = self._feeds.get(url)
+        if found is not None:
+            return found
+        shown = [feed for feed in self.config.feeds if redact_credentials(feed.url) == url]
+        if len(shown) == 1:
+            return shown[0]
+        raise UnknownFeedError(
+            f"no feed with URL {redact_credentials(url)!r} in {self.config.path}"
+        )
 
     def config_mtime(self) -> float | None:
         """When the config file last changed (None if it cannot be read now)."""

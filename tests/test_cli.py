@@ -715,3 +715,19 @@ def test_skipped_and_gone_feeds_are_reported(feed_server: FeedServer, tmp_path: 
     assert len(feed_server.requests_for("/busy")) == 1
     run("--config", config, "--db", db, "refresh", "--feed", gone)
     assert len(feed_server.requests_for("/gone")) == 2
+
+
+def test_a_feed_is_found_by_its_url_as_shown_without_credentials(
+    feed_server: FeedServer, tmp_path: Path, run
+) -> None:
+    secret = feed_server.url("/f.xml").replace("http://", "http://user:hunter2@")
+    feed_server.add("/f.xml", rss("F", NEWS_ITEMS))
+    config = write_config(tmp_path, [{"url": secret}])
+    shown = json.loads(run("--config", config, "--db", tmp_path / "x.db", "feeds", "--json").out)
+    assert "hunter2" not in shown[0]["url"]
+    result = run(
+        "--config", config, "--db", tmp_path / "x.db", "refresh", "--feed", shown[0]["url"]
+    )
+    assert result.code == 0 and "1 ok" in result.out and "hunter2" not in result.err
+    wrong = run("--config", config, "--db", tmp_path / "x.db", "refresh", "--feed", "http://nope/")
+    assert wrong.code == 1

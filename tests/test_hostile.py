@@ -567,6 +567,8 @@ async def test_dangerous_links_are_refused_not_opened(
             await pilot.pause()
             assert _status_text(app).strip().startswith("refusing to open a link")
             assert status.has_class("-error")
+        refusals = [n for n in app._notifications if n.message.startswith("refusing to open")]
+        assert len(refusals) >= 1 and all(not n.markup for n in refusals)
         assert_terminal_safe(app)
         assert opener.opened == []
         assert app.is_running

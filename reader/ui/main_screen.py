@@ -365,6 +365,7 @@ class MainScreen(Screen[None]):
             url = check_link(entry.link)
         except LinkRefused as exc:
             self._status(str(exc), error=True)
+            self.notify(clean_line(str(exc), 300), severity="warning", markup=False)
             return
         try:
             self.nr_app.opener(url)
