@@ -36,8 +36,9 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Feeds",
         (
-            ("r", "refresh the selected feed"),
-            ("R", "refresh all feeds"),
+            ("r", "refresh the selected feed now, due or not"),
+            ("R", "refresh all feeds that are due"),
+            ("i", "feed details: last error, next fetch, moves"),
             ("ctrl+r", "re-read the config file"),
         ),
     ),
