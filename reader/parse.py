@@ -12,8 +12,10 @@ Before feedparser sees an XML document it is prepared (:func:`_prepare_xml`):
   without a byte-order mark is re-encoded, whitespace, comments or junk
   before ``<?xml`` are dropped, mostly-UTF-8 text with a few invalid bytes
   keeps its UTF-8 (the bad bytes become U+FFFD) instead of being read as
-  Windows-1252, and HTML named entities (``&nbsp;``) become character
-  references so the strict parser need not give up on them.
+  Windows-1252, HTML named entities (``&nbsp;``) become character
+  references so the strict parser need not give up on them, references
+  to no character at all become U+FFFD, and namespace URIs lose stray
+  whitespace.
 - **One encoding.** feedparser's own detection turns the bytes into UTF-8
   first, so every later step, and the prepared document, is UTF-8.
 - **Entities, safe by construction** (:func:`_defuse_doctype`). A DOCTYPE can
@@ -39,6 +41,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import re
 import time
 from collections import Counter
@@ -55,6 +58,9 @@ import feedparser
 from feedparser.encodings import convert_to_utf8
 
 from reader.models import Enclosure, ParsedEntry, ParsedFeed
+from reader.sanitize import redact_credentials
+
+logger = logging.getLogger(__name__)
 
 # "<" then anything but "<" or ">": linear even on a title of a million "<".
 _TAG = re.compile(r"<[^<>]*>")
@@ -107,6 +113,7 @@ class _Prepared:
 def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
     data = _utf16_without_bom_to_utf8(content)
     data, removed_lines, note = _strip_before_declaration(data)
+    data = _plausible_declared_encoding(data)
     data, utf8_note = _keep_mostly_utf8(data, headers)
     added_line = _line_shift(data)
     scratch: dict[str, Any] = {}
@@ -118,7 +125,7 @@ def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
     html_doctype, first_element = _root(converted)
     looks_html = html_doctype or (first_element or "").lower() in _HTML_TAGS
     converted, declared = _defuse_doctype(converted)
-    converted = _html_entities_to_references(converted, declared)
+    converted = _tidy_namespaces(_xml_references(converted, declared))
     return _Prepared(
         data=converted,
         line_offset=added_line - removed_lines,
@@ -211,6 +218,22 @@ def _strip_before_declaration(data: bytes) -> tuple[bytes, int, str | None]:
     harmless = _HARMLESS_PREFIX.fullmatch(prefix) is not None
     note = None if harmless else "text before the XML declaration was ignored"
     return data[start:], prefix.count(b"\n"), note
+
+
+# feedparser's own pattern for the declared encoding, and what a name looks like.
+_FEEDPARSER_DECLARED_ENCODING = re.compile(rb"""^<\?.*encoding=['"](.*?)['"].*\?>""")
+_ENCODING_NAME = re.compile(rb"[A-Za-z0-9._:-]{1,40}")
+
+
+def _plausible_declared_encoding(data: bytes) -> bytes:
+    """A declared encoding that is no name at all (``encoding="\xff"``) reads as UTF-8.
+
+    feedparser decodes the name as UTF-8 and crashes when it is not.
+    """
+    declared = _FEEDPARSER_DECLARED_ENCODING.match(data)
+    if declared is None or _ENCODING_NAME.fullmatch(declared.group(1)):
+        return data
+    return data[: declared.start(1)] + b"utf-8" + data[declared.end(1) :]
 
 
 _UTF8_SEQUENCE = re.compile(
@@ -399,33 +422,74 @@ def _hide_from_feedparser(data: bytes, keep_before: int) -> bytes:
 
 
 # An unclosed CDATA section or comment runs to the end, which keeps this linear.
-_MARKUP_OR_ENTITY = re.compile(
+_MARKUP_OR_REFERENCE = re.compile(
     rb"<!\[CDATA\[(?:.*?\]\]>|.*)|<!--(?:.*?-->|.*)"
-    rb"|&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});",
+    rb"|&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});"
+    rb"|&#(?:([0-9]++)|[xX]([0-9A-Fa-f]++));",
     re.S,
 )
+_REPLACEMENT_CHARACTER = b"&#65533;"
 
 
-def _html_entities_to_references(data: bytes, declared: frozenset[bytes]) -> bytes:
-    """``&nbsp;`` → ``&#160;``: XML knows only five named entities, HTML knows 2,000.
+def _xml_references(data: bytes, declared: frozenset[bytes]) -> bytes:
+    """References XML and feedparser can both take, outside CDATA and comments.
 
-    Feeds use HTML's names all the time; expat gives up on them and
-    feedparser falls back to its lenient parser with a warning. CDATA sections
-    and comments are left alone, as are names the DOCTYPE declares.
+    ``&nbsp;`` → ``&#160;``: XML knows five named entities, HTML over 2,000,
+    and feeds use HTML's; expat gives up on them and feedparser falls back to
+    its lenient parser with a warning (names the DOCTYPE declares are kept).
+    A numeric reference to no XML character (``&#0;``, ``&#x110000;``) becomes
+    U+FFFD: expat rejects it and feedparser's fallback crashes on it.
     """
     if b"&" not in data:
         return data
 
     def replace(match: re.Match[bytes]) -> bytes:
-        name = match.group(1)
-        if name is None or name in declared:
-            return match.group()
-        text = _HTML5_ENTITIES.get(name.decode("ascii") + ";")
-        if text is None:
-            return match.group()
-        return b"".join(b"&#%d;" % ord(char) for char in text)
+        name, decimal, hexadecimal = match.groups()
+        if name is not None and name not in declared:
+            text = _HTML5_ENTITIES.get(name.decode("ascii") + ";")
+            if text is not None:
+                return b"".join(b"&#%d;" % ord(char) for char in text)
+        elif decimal is not None or hexadecimal is not None:
+            digits, base = (decimal, 10) if decimal is not None else (hexadecimal, 16)
+            if len(digits.lstrip(b"0")) > 7 or not _is_xml_char(int(digits, base)):
+                return _REPLACEMENT_CHARACTER
+        return match.group()
 
-    return _MARKUP_OR_ENTITY.sub(replace, data)
+    return _MARKUP_OR_REFERENCE.sub(replace, data)
+
+
+# A namespace declaration; a value ends at a quote, "<" or ">" (linear on anything).
+_NAMESPACE_DECLARATION = re.compile(
+    rb"""(\bxmlns(?::[A-Za-z_][A-Za-z0-9_.-]*+)?[ \t\r\n]*+=[ \t\r\n]*+)"""
+    rb"""(?:"([^"<>]*+)"|'([^'<>]*+)')"""
+)
+
+
+def _tidy_namespaces(data: bytes) -> bytes:
+    """Namespace URIs without whitespace (``" http://x "``, ``&#160;`` inside).
+
+    xml.sax splits "URI name" pairs on whitespace, so a space in a URI made
+    feedparser crash; a namespace URI never legitimately holds one.
+    """
+
+    def tidy(match: re.Match[bytes]) -> bytes:
+        raw = match.group(2) if match.group(2) is not None else match.group(3)
+        text = raw.decode("utf-8", "replace")
+        if "&" not in text and not any(char.isspace() for char in text):
+            return match.group()
+        uri = "".join(html.unescape(text).split())
+        return match.group(1) + b'"' + xml_escape(uri, {'"': "&quot;"}).encode() + b'"'
+
+    return _NAMESPACE_DECLARATION.sub(tidy, data) if b"xmlns" in data else data
+
+
+def _is_xml_char(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
 
 
 def _line_shift(content: bytes) -> int:
@@ -461,7 +525,13 @@ def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) ->
     prepared = _prepare_xml(content, headers)
     if prepared.html_page:  # no feed in there: spare the parse
         raise NotAFeedError(_html_page_reason(_feed_links(prepared.data, url)))
-    result = _feedparser(prepared.data, headers, url, clean=True)
+    try:
+        result = _feedparser(prepared.data, headers, url, clean=True)
+    except Exception as exc:  # feedparser has bugs that some broken documents reach
+        logger.warning("feedparser failed on %s", redact_credentials(url or "?"), exc_info=True)
+        raise NotAFeedError(
+            f"not a well-formed feed (the feed parser failed: {type(exc).__name__})"
+        ) from None
     raw_entries = result.get("entries", [])
     own = _own_identities(prepared.data, headers, raw_entries) if url else None
     entries = tuple(
@@ -516,7 +586,10 @@ def _own_identities(
         position = found
     else:
         return None
-    again = _feedparser(data, headers, None, clean=False).get("entries", [])
+    try:
+        again = _feedparser(data, headers, None, clean=False).get("entries", [])
+    except Exception:  # keep the resolved identities rather than fail the feed
+        return None
     if len(again) != len(entries):
         return None
     return [(entry.get("id"), entry.get("link")) for entry in again]

@@ -711,3 +711,51 @@ def test_hostile_markup_is_parsed_or_rejected_quickly(body: bytes) -> None:
             assert str(exc) and "\n" not in str(exc)
         else:
             assert len(feed.entries) == 1
+
+
+# -- feedparser's own failure modes --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reference", ["&#x110000;", "&#1114112;", "&#0;", "&#xD800;", "&#99999999999;"]
+)
+@pytest.mark.parametrize("broken", [False, True])
+def test_references_to_no_character_become_replacement_characters(
+    reference: str, broken: bool
+) -> None:
+    # feedparser's lenient parser (used once expat gives up) crashed on these.
+    tail = "<oops>" if broken else ""
+    body = (
+        "<rss version='2.0'><channel><title>t</title><item><guid>1</guid>"
+        f"<title>a{reference}b</title>{tail}</item></channel></rss>"
+    ).encode()
+    assert [e.title for e in parse_feed(body).entries] == ["a\ufffdb"]
+
+
+def test_whitespace_in_namespace_uris_is_dropped() -> None:
+    # xml.sax splits names on whitespace: a space in a URI crashed feedparser.
+    body = (
+        b"<rss version='2.0' xmlns:itunes=' http://www.itunes.com/dtds/podcast-1.0.dtd '"
+        b' xmlns:content="http://purl.org/rss/1.0/modules&#160;/content/">'
+        b"<channel><title>t</title><item><guid>1</guid><itunes:author>Ann</itunes:author>"
+        b"</item></channel></rss>"
+    )
+    feed = parse_feed(body)
+    assert [e.author for e in feed.entries] == ["Ann"]  # the iTunes namespace was recognised
+    assert feed.warning is None
+
+
+def test_a_document_feedparser_fails_on_is_rejected_in_one_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = (
+        b'<rss version="2.0"><channel><title>t</title><item><guid>1</guid>'
+        b"<title>a</tit]]>le></item><image><width>2</width></image></channel></rss>"
+    )
+    with pytest.raises(TypeError):  # the premise: feedparser itself raises
+        feedparser.parse(io.BytesIO(body))
+    assert reject(body, url="https://user:pw@x.example/f") == (
+        "not a well-formed feed (the feed parser failed: TypeError)"
+    )
+    assert "feedparser failed on https://x.example/f" in caplog.text  # details in the log
+    assert "pw" not in caplog.text
