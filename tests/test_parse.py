@@ -449,7 +449,7 @@ def test_mostly_utf8_keeps_its_utf8_and_replaces_bad_bytes() -> None:
     assert feed.warning == "invalid UTF-8 bytes were replaced"
 
 
-@pytest.mark.parametrize("encoding", ["bogus", "utf-32", "x-unknown-\x01"])
+@pytest.mark.parametrize("encoding", ["bogus", "utf-32", "x-unknown-\x01", "\xff\xfe-not-utf-8"])
 def test_unknown_or_impossible_declared_encodings_do_not_crash(encoding: str) -> None:
     body = (
         f"<?xml version='1.0' encoding='{encoding}'?><rss version='2.0'><channel>"
