@@ -32,6 +32,11 @@ Before feedparser sees an XML document it is prepared (:func:`_prepare_xml`):
   stays under :data:`MAX_ENTITY_EXPANSION`; external identifiers, parameter
   entities and every other declaration are dropped. Nothing is ever read
   from a file or the network, and expansion is bounded before parsing.
+
+An HTML page is recognised by its DOCTYPE or first element and rejected
+without parsing, naming the feeds it links to. Every scan here is linear in
+the document, whatever it holds. A document feedparser itself crashes on is
+rejected in one line; the traceback goes to the log.
 """
 
 from __future__ import annotations
