@@ -14,8 +14,7 @@ Before feedparser sees an XML document it is prepared (:func:`_prepare_xml`):
   keeps its UTF-8 (the bad bytes become U+FFFD) instead of being read as
   Windows-1252, HTML named entities (``&nbsp;``) become character
   references so the strict parser need not give up on them, references
-  to no character at all become U+FFFD, and namespace URIs lose stray
-  whitespace.
+  beyond Unicode become U+FFFD, and namespace URIs lose stray whitespace.
 - **One encoding.** feedparser's own detection turns the bytes into UTF-8
   first, so every later step, and the prepared document, is UTF-8.
 - **Entities, safe by construction** (:func:`_defuse_doctype`). A DOCTYPE can
@@ -442,8 +441,11 @@ def _xml_references(data: bytes, declared: frozenset[bytes]) -> bytes:
     ``&nbsp;`` → ``&#160;``: XML knows five named entities, HTML over 2,000,
     and feeds use HTML's; expat gives up on them and feedparser falls back to
     its lenient parser with a warning (names the DOCTYPE declares are kept).
-    A numeric reference to no XML character (``&#0;``, ``&#x110000;``) becomes
-    U+FFFD: expat rejects it and feedparser's fallback crashes on it.
+    A numeric reference beyond Unicode (``&#x110000;``) or to a lone surrogate
+    becomes U+FFFD: feedparser's fallback parser crashes on the first, and
+    the second cannot be stored as UTF-8. (Other references XML forbids, such
+    as ``&#27;``, are left for the fallback parser and the display's
+    sanitising, as before.)
     """
     if b"&" not in data:
         return data
@@ -456,7 +458,7 @@ def _xml_references(data: bytes, declared: frozenset[bytes]) -> bytes:
                 return b"".join(b"&#%d;" % ord(char) for char in text)
         elif decimal is not None or hexadecimal is not None:
             digits, base = (decimal, 10) if decimal is not None else (hexadecimal, 16)
-            if len(digits.lstrip(b"0")) > 7 or not _is_xml_char(int(digits, base)):
+            if len(digits.lstrip(b"0")) > 7 or not _is_unicode_scalar(int(digits, base)):
                 return _REPLACEMENT_CHARACTER
         return match.group()
 
@@ -488,13 +490,8 @@ def _tidy_namespaces(data: bytes) -> bytes:
     return _NAMESPACE_DECLARATION.sub(tidy, data) if b"xmlns" in data else data
 
 
-def _is_xml_char(code: int) -> bool:
-    return (
-        code in (0x9, 0xA, 0xD)
-        or 0x20 <= code <= 0xD7FF
-        or 0xE000 <= code <= 0xFFFD
-        or 0x10000 <= code <= 0x10FFFF
-    )
+def _is_unicode_scalar(code: int) -> bool:
+    return 0 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
 
 
 def _line_shift(content: bytes) -> int:
