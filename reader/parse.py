@@ -510,7 +510,13 @@ def _line_shift(content: bytes) -> int:
 
 
 def _feedparser(data: bytes, headers: Mapping[str, str], url: str | None, clean: bool) -> Any:
-    """feedparser over prepared UTF-8; ``clean`` sanitises HTML and resolves URLs."""
+    """feedparser over prepared UTF-8; ``clean`` resolves relative URLs.
+
+    feedparser's HTML sanitiser is off: it removes ``<iframe>``, ``<template>``
+    and ``<object>`` tags but keeps their text, while :mod:`reader.text`, which
+    turns every body into terminal text, drops such elements whole. Stored HTML
+    is never shown as HTML.
+    """
     response_headers = {"content-location": url} if url else {}
     response_headers.update(headers)
     response_headers.pop("content-encoding", None)  # httpx already decoded the body
@@ -518,7 +524,7 @@ def _feedparser(data: bytes, headers: Mapping[str, str], url: str | None, clean:
     return feedparser.parse(
         io.BytesIO(data),
         response_headers=response_headers,
-        sanitize_html=clean,
+        sanitize_html=False,
         resolve_relative_uris=clean,
     )
 
@@ -797,11 +803,35 @@ def _unique(entries: Iterable[ParsedEntry]) -> Iterable[ParsedEntry]:
             yield entry
 
 
+_CODE_OPEN = re.compile(r"<(script|style)\b", re.IGNORECASE)
+
+
+def _without_code(text: str) -> str:
+    """``text`` without the contents of closed <script>/<style> elements; linear time."""
+    if "<" not in text:
+        return text
+    lowered = text.lower()
+    kept: list[str] = []
+    position = 0
+    while (opening := _CODE_OPEN.search(text, position)) is not None:
+        closing = lowered.find(f"</{opening.group(1).lower()}", opening.end())
+        if closing == -1:
+            break  # unclosed: keep the rest; its tags are stripped anyway
+        end = text.find(">", closing)
+        kept.append(text[position : opening.start()])
+        position = len(text) if end == -1 else end + 1
+    kept.append(text[position:])
+    return "".join(kept)
+
+
 def _plain(value: object) -> str | None:
-    """Text without tags or entities (titles may arrive as HTML)."""
+    """Text without tags, code or entities (titles may arrive as HTML)."""
     if not isinstance(value, str):
         return None
-    text = html.unescape(_TAG.sub("", value)) if "<" in value or "&" in value else value
+    if "<" in value or "&" in value:
+        text = html.unescape(_TAG.sub("", _without_code(value)))
+    else:
+        text = value
     text = " ".join(text.split())
     return text or None
 

@@ -271,20 +271,12 @@ async def test_hostile_feed_is_plain_text_in_every_pane(
         assert app.is_running
 
 
-_SANITIZED_BY_FEEDPARSER = pytest.mark.xfail(
-    strict=True,
-    reason="reader/parse.py parses RSS/Atom with feedparser's sanitize_html=True, which "
-    "removes <iframe>, <template> and <object> tags but keeps their text; with "
-    "sanitize_html=False reader/text.py drops them whole (remove this mark then)",
-)
-
-
 @pytest.mark.parametrize(
     "kind",
     [
         "json",
-        pytest.param("rss", marks=_SANITIZED_BY_FEEDPARSER),
-        pytest.param("atom", marks=_SANITIZED_BY_FEEDPARSER),
+        "rss",
+        "atom",
     ],
 )
 async def test_scripts_forms_and_embedded_things_never_show_as_text(
