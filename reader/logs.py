@@ -24,6 +24,9 @@ def default_log_path() -> Path:
 def setup_logging(path: Path | None = None) -> Path | None:
     """Send the ``reader`` logger to a rotating file; None if it cannot be created."""
     path = path or default_log_path()
+    # A log file that cannot be written later (disk full, removed) must not
+    # print logging's own traceback on the user's terminal.
+    logging.raiseExceptions = False
     logger = logging.getLogger(LOGGER_NAME)
     for handler in list(logger.handlers):
         if isinstance(handler, logging.handlers.RotatingFileHandler):
@@ -35,6 +38,9 @@ def setup_logging(path: Path | None = None) -> Path | None:
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
         )
     except OSError:
+        # No log file: drop the details rather than let Python print them to stderr.
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)

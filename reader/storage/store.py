@@ -58,6 +58,7 @@ class Storage:
         stored = {url for (url,) in self.db.execute("SELECT url FROM feeds")}
         if all(feed.url in stored for feed in feeds):
             return  # the usual case: no write lock needed to start up
+        configured = _json_list(feed.url for feed in feeds)
         with self._transaction():
             known = {url for (url,) in self.db.execute("SELECT url FROM feeds")}
             for feed in feeds:
@@ -66,7 +67,7 @@ class Storage:
                 moved = self.db.execute(
                     "SELECT id FROM feeds WHERE fetch_url = ? AND url NOT IN "
                     "(SELECT value FROM json_each(?))",
-                    (feed.url, _json_list(f.url for f in feeds)),
+                    (feed.url, configured),
                 ).fetchone()
                 if moved:
                     self.db.execute(
