@@ -45,6 +45,13 @@ def feed_json(feed: FeedInfo) -> dict[str, Any]:
         "last_fetched": iso_utc(feed.last_fetched),
         "last_error": clean_line(feed.last_error) if feed.last_error else None,
         "link": shown_url(feed.link or "") or None,
+        "last_ok": iso_utc(feed.last_ok),
+        "last_warning": clean_line(feed.last_warning) if feed.last_warning else None,
+        "next_fetch": iso_utc(feed.next_fetch),
+        "retry_after": iso_utc(feed.retry_after),
+        "failures": feed.failures,
+        "gone": feed.gone,
+        "moved_to": shown_url(feed.moved_to) if feed.moved_to else None,
     }
 
 
@@ -71,6 +78,12 @@ def dumps(value: object) -> str:
 def feed_line(feed: FeedInfo) -> str:
     tags = f"  [{', '.join(clean_line(t) for t in feed.tags)}]" if feed.tags else ""
     status = f"  ! {clean_line(feed.last_error)}" if feed.last_error else ""
+    if feed.gone:
+        status += "  (gone: refresh it with --feed to try again)"
+    elif feed.retry_after is not None and feed.retry_after > datetime.now(UTC):
+        status += f"  (server asked to wait until {local_time(feed.retry_after)})"
+    elif feed.next_fetch is not None and feed.next_fetch > datetime.now(UTC):
+        status += f"  (next fetch not before {local_time(feed.next_fetch)})"
     return (
         f"{feed.unread:>5}/{feed.total:<5} {clean_line(feed.title)}{tags}  "
         f"{shown_url(feed.url)}{status}"

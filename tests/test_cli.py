@@ -237,6 +237,12 @@ def test_feeds_json(setup: Setup, feed_server: FeedServer, run) -> None:
     assert tech["title"] == "Tech Mine"
     assert tech["last_error"] == "HTTP 500 Internal Server Error"
     assert (tech["unread"], tech["total"]) == (0, 0)
+    assert (tech["failures"], tech["gone"], tech["retry_after"]) == (1, False, None)
+    assert ISO_Z.match(tech["next_fetch"])  # backing off
+    assert news["next_fetch"] is None and news["failures"] == 0
+    assert ISO_Z.match(news["last_ok"]) and tech["last_ok"] is None
+    text = run(*setup.opts(), "feeds").out.splitlines()[1]
+    assert "! HTTP 500 Internal Server Error  (next fetch not before " in text
 
 
 def test_feeds_json_before_any_refresh(setup: Setup, run) -> None:
