@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from reader.cli import main
+from reader.service import Service
 from tests.feedserver import FeedServer, write_config
+from tests.harness import OpenService, Run, open_service_in
 
 _CLEARED_ENV = (
     "NEWSREADER_CONFIG",
@@ -58,3 +61,27 @@ def feed_server() -> Iterator[FeedServer]:
 def write_config_fixture() -> Callable[..., Path]:
     """``write_config(directory, feeds, settings=None) -> Path`` (also importable)."""
     return write_config
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """``run(*argv)``: call ``main(argv)`` in-process; its exit status and output."""
+
+    def run_(*argv: str | Path) -> Run:
+        try:
+            code = main([str(arg) for arg in argv])
+        except SystemExit as exc:  # argparse: --help, --version, usage errors
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run_
+
+
+@pytest.fixture
+def open_service(tmp_path: Path) -> Iterator[OpenService]:
+    """``open_service(feeds, settings=None)``: a Service; every call shares one database."""
+    opened: list[Service] = []
+    yield open_service_in(tmp_path, opened)
+    for service in opened:
+        service.close()

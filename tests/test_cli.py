@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from reader import __version__
-from reader.cli import main
 from reader.config import load_config
 from reader.models import ALL
 from reader.paths import default_config_path, default_db_path
@@ -25,28 +24,6 @@ from tests.feedserver import FeedServer, rss, write_config
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 HOSTILE = "\x1b]0;pwned\x07 Evil \x1b[2J [bold red]x[/]"
 COMMANDS = ["refresh", "unread", "feeds", "entries", "show", "import", "export"]
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]):
-    """Call ``main(argv)`` and capture its exit status and output."""
-
-    def run_(*argv: str | Path) -> Run:
-        try:
-            code = main([str(arg) for arg in argv])
-        except SystemExit as exc:  # argparse: --help, --version, usage errors
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return run_
 
 
 @dataclass

@@ -34,7 +34,6 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from reader.cli import main
 from reader.config import load_config
 from reader.models import ALL
 from reader.sanitize import clean_line
@@ -46,6 +45,7 @@ from reader.ui.article_view import MAX_PARSED_HTML, MAX_SHOWN_CHARS, ArticleView
 from reader.ui.feed_pane import FeedPane
 from reader.ui.main_screen import MainScreen, StatusLine
 from tests.feedserver import FeedServer, atom, json_feed, rss, write_config
+from tests.harness import Run
 from tests.ui_helpers import FIXED_NOW, RecordingOpener, make_app, settle, until
 
 # Anything a terminal would act on rather than print: C0 controls (newline
@@ -707,25 +707,6 @@ def log_file() -> Iterator[Path]:
     logger.handlers[:] = saved[0]
     logger.setLevel(saved[1])
     logger.propagate = saved[2]
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
-    """Call ``main(argv)`` and capture its exit status and output."""
-
-    def run_(*argv: str | Path) -> Run:
-        code = main([str(arg) for arg in argv])
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return run_
 
 
 def test_cli_never_shows_credentials(

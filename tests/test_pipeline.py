@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,31 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from reader.config import load_config
 from reader.fetch import fetch_feed, make_client
 from reader.models import ALL, FeedConfig, FeedForUpdate, FeedInfo, FetchResult, UpdateOutcome, View
 from reader.service import Service
 from reader.storage import Storage
 from reader.update import build_update, refresh_feeds
-from tests.feedserver import FeedServer, atom, closed_port, http_date, json_feed, rss, write_config
-
-OpenService = Callable[..., Service]
-
-
-@pytest.fixture
-def open_service(tmp_path: Path) -> Iterator[OpenService]:
-    """Open a Service on a config written from ``feeds``; all share one database."""
-    opened: list[Service] = []
-
-    def open_(feeds: Sequence[Mapping[str, Any]], settings: Mapping[str, Any] | None = None):
-        config = write_config(tmp_path / f"config{len(opened)}", feeds, settings)
-        service = Service(load_config(config), tmp_path / "data" / "newsreader.db")
-        opened.append(service)
-        return service
-
-    yield open_
-    for service in opened:
-        service.close()
+from tests.feedserver import FeedServer, atom, closed_port, http_date, json_feed, rss
+from tests.harness import OpenService
 
 
 def info(service: Service, url: str) -> FeedInfo:

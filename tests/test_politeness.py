@@ -8,38 +8,20 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
 
-from reader.config import load_config
 from reader.models import ALL, FeedConfig, FeedInfo
 from reader.service import Service
 from reader.storage import Storage
 from reader.storage.schema import MIGRATIONS
-from tests.feedserver import FeedServer, closed_port, http_date, raw_head, rss, write_config
+from tests.feedserver import FeedServer, closed_port, http_date, raw_head, rss
+from tests.harness import OpenService
 
-OpenService = Callable[..., Service]
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def open_service(tmp_path: Path) -> Iterator[OpenService]:
-    """A Service over ``feeds``; every call opens a new one on the same database."""
-    opened: list[Service] = []
-
-    def open_(feeds: Sequence[Mapping[str, Any]], settings: Mapping[str, Any] | None = None):
-        config = write_config(tmp_path / f"config{len(opened)}", feeds, settings)
-        service = Service(load_config(config), tmp_path / "newsreader.db")
-        opened.append(service)
-        return service
-
-    yield open_
-    for service in opened:
-        service.close()
 
 
 def info(service: Service, url: str) -> FeedInfo:
