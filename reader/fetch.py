@@ -90,7 +90,14 @@ async def _fetch(
     url = feed.request_url
     try:
         async with asyncio.timeout(deadline):
-            return await _get(client, feed.url, url, headers, max_bytes)
+            try:
+                return await _get(client, feed.url, url, headers, max_bytes)
+            except httpx.RemoteProtocolError as exc:
+                if not _closed_before_answering(exc):
+                    raise
+                # A kept-alive connection the server had just closed: like a
+                # browser, try an idempotent GET once more on a new connection.
+                return await _get(client, feed.url, url, headers, max_bytes)
     except TimeoutError:
         return FetchResult(feed.url, error=f"timed out after {deadline:g}s")
     except httpx.TooManyRedirects:
@@ -109,6 +116,10 @@ async def _fetch(
         while isinstance(exc, ExceptionGroup) and exc.exceptions:
             exc = exc.exceptions[0]
         return FetchResult(feed.url, error=f"cannot fetch: {type(exc).__name__}: {exc}")
+
+
+def _closed_before_answering(exc: httpx.RemoteProtocolError) -> bool:
+    return "without sending a response" in str(exc)
 
 
 async def _get(

@@ -651,3 +651,54 @@ async def test_refresh_stores_good_feeds_and_one_line_per_bad_one(
         assert error.startswith(prefix), (url, error)
         assert "hunter2" not in error and "pwned" not in error
         assert infos[url].total == 0
+
+
+# -- a kept-alive connection the server closed --------------------------------------
+
+
+class _ClosesKeptAliveConnections(threading.Thread):
+    """Answers the first request on each connection (keep-alive, no Connection: close),
+    then closes the connection when the next request arrives on it, without answering:
+    what a server whose idle timeout just ran out does."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        import socket
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+
+    def run(self) -> None:
+        body = FEED.encode()
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn:
+                conn.recv(65536)
+                conn.sendall(head.encode() + body)
+                conn.recv(65536)  # the next request on this connection: hang up on it
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+async def test_a_closed_keep_alive_connection_is_retried_once() -> None:
+    server = _ClosesKeptAliveConnections()
+    server.start()
+    try:
+        async with make_client(timeout=HANG_GUARD, max_connections=1) as client:
+            first = await fetch(f"http://127.0.0.1:{server.port}/a", client=client)
+            second = await fetch(f"http://127.0.0.1:{server.port}/b", client=client)
+        assert first.error is None and second.error is None, second.error
+        assert second.content == FEED.encode()
+        assert server.connections == 2  # the second fetch reused, was hung up on, reconnected
+    finally:
+        server.close()

@@ -236,7 +236,13 @@ def test_at_most_connections_per_host_at_once(
         with arrived:
             active -= 1
         head = raw_head(
-            200, "OK", {"Content-Type": "application/rss+xml", "Content-Length": str(len(body))}
+            200,
+            "OK",
+            {
+                "Content-Type": "application/rss+xml",
+                "Content-Length": str(len(body)),
+                "Connection": "close",  # the fixture closes it after each response
+            },
         )
         wfile.write(head + body)
 
