@@ -102,10 +102,14 @@ async def _fetch(
         return FetchResult(feed.url, error=f"timed out after {deadline:g}s")
     except httpx.TooManyRedirects:
         return FetchResult(feed.url, error="too many redirects (redirect loop?)")
+    except httpx.ConnectTimeout:
+        return FetchResult(feed.url, error="timed out connecting to the server", unreachable=True)
     except httpx.TimeoutException:
         return FetchResult(feed.url, error="timed out waiting for the server")
     except httpx.HTTPError as exc:
-        return FetchResult(feed.url, error=describe_http_error(exc))
+        error = describe_http_error(exc)
+        unreachable = isinstance(exc, httpx.ConnectError) and error.startswith(_UNREACHABLE)
+        return FetchResult(feed.url, error=error, unreachable=unreachable)
     except (ssl.SSLError, OSError) as exc:
         return FetchResult(feed.url, error=f"network error: {clean_line(str(exc))}")
     except httpx.InvalidURL as exc:  # not an httpx.HTTPError
@@ -116,6 +120,11 @@ async def _fetch(
         while isinstance(exc, ExceptionGroup) and exc.exceptions:
             exc = exc.exceptions[0]
         return FetchResult(feed.url, error=f"cannot fetch: {type(exc).__name__}: {exc}")
+
+
+# describe_http_error's words for a connect failure that reached no server
+# (a TLS failure did reach one).
+_UNREACHABLE = ("connection refused", "cannot resolve host name", "cannot connect")
 
 
 def _closed_before_answering(exc: httpx.RemoteProtocolError) -> bool:
@@ -290,9 +299,24 @@ def _permanent_target(response: httpx.Response, requested: str) -> str | None:
     if not response.history:
         return None
     if all(hop.status_code in _PERMANENT for hop in response.history):
-        final = str(response.url)
+        final = _with_credentials_of(requested, response.url)
         return final if final != requested else None
     return None
+
+
+def _with_credentials_of(requested: str, target: httpx.URL) -> str:
+    """``target``, carrying the ``user:password@`` of ``requested`` when on the same host.
+
+    A private feed moved (http → https, a new path) still needs its credentials;
+    a move to another host does not get them.
+    """
+    try:
+        origin = httpx.URL(requested)
+    except (httpx.InvalidURL, ValueError):
+        return str(target)
+    if origin.userinfo and not target.userinfo and origin.host == target.host:
+        return str(target.copy_with(userinfo=origin.userinfo))
+    return str(target)
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

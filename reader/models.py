@@ -76,6 +76,9 @@ class FetchResult:
     final_url: str | None = None
     permanent_redirect: str | None = None
     error: str | None = None
+    # No server was reached at all (refused, unresolvable, no route, connect
+    # timeout): maybe the server is down, maybe we are offline.
+    unreachable: bool = False
 
     @property
     def not_modified(self) -> bool:

@@ -23,6 +23,9 @@ MAX_HINT = timedelta(days=1)
 FIRST_BACKOFF = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(days=1)
 JITTER = 0.1  # up to 10% later, so feeds that failed together do not retry together
+# A feed due this close to now counts as due: its time was measured from when
+# its last fetch ended, the run's clock from when the run started.
+DUE_MARGIN = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,16 @@ def _jittered(delay: timedelta, rng: random.Random | None) -> timedelta:
     return delay * (1.0 + spread)
 
 
-def hinted_not_before(
-    now: datetime, hints: Iterable[datetime | None], rng: random.Random | None = None
-) -> datetime | None:
-    """The latest of the server's "not before" hints, at most a day away."""
+def hinted_not_before(now: datetime, hints: Iterable[datetime | None]) -> datetime | None:
+    """The latest of the server's "not before" hints, at most a day away.
+
+    Not jittered: a feed whose max-age equals the refresh interval must be
+    due at every periodic run (which itself runs a little late, never early).
+    """
     latest = max((hint for hint in hints if hint is not None and hint > now), default=None)
     if latest is None:
         return None
-    return now + min(_jittered(latest - now, rng), MAX_HINT)
+    return now + min(latest - now, MAX_HINT)
 
 
 def ttl_hint(now: datetime, ttl_minutes: int | None) -> datetime | None:
@@ -93,7 +98,7 @@ def skip_reason(
         return None
     if gone:
         return Skip("gone")
-    if next_fetch is not None and next_fetch > now:
+    if next_fetch is not None and next_fetch > now + DUE_MARGIN:
         return Skip("not due", next_fetch)
     return None
 

@@ -112,15 +112,18 @@ def _failed(result: FetchResult, now: datetime, feed: FeedForUpdate, error: str)
         wait = schedule.capped_retry_after(now, retry_after(result.headers, now))
     gone = result.status == 410
     if gone:
-        error = f"{error}: the feed was removed; no longer fetched until refreshed on its own"
-    # No HTTP status means no server answered: maybe the network is down here,
-    # so the backoff is decided at the end of the run (see refresh_feeds).
-    pending = result.status is None
+        error = f"{error}: the server says the feed was removed"
+    # No server reached: maybe the network is down here, so the backoff is
+    # decided at the end of the run (see refresh_feeds). 410: never fetched by
+    # due runs anyway, so no backoff time to show.
+    pending = result.unreachable
     return FeedUpdate(
         result.url,
         now,
         error=safe_message(error),
-        next_fetch=feed.next_fetch if pending else schedule.backoff_until(now, failures),
+        next_fetch=(
+            feed.next_fetch if pending else None if gone else schedule.backoff_until(now, failures)
+        ),
         retry_after=wait,
         failures=feed.failures if pending else failures,
         gone=gone,
@@ -226,10 +229,13 @@ async def refresh_feeds(
 
         async def process(feed: FeedForUpdate) -> UpdateOutcome:
             nonlocal reached_a_server
-            host = per_host.setdefault(_host(feed), asyncio.Semaphore(connections_per_host))
+            key = _host(feed)
+            host = per_host.get(key)
+            if host is None:
+                host = per_host[key] = asyncio.Semaphore(connections_per_host)
             async with host, semaphore:
                 result = await fetch_feed(client, feed, deadline=timeout, max_bytes=max_feed_size)
-            reached_a_server = reached_a_server or result.status is not None
+            reached_a_server = reached_a_server or not result.unreachable
             # Parsing is CPU work: off the loop, so other fetches keep their deadlines.
             update = await asyncio.to_thread(build_update, result, datetime.now(UTC), feed)
             if update.error:

@@ -390,3 +390,44 @@ def test_an_unusable_database_stops_the_refresh_with_one_error(
     service = open_service([{"url": url} for url in urls])
     with pytest.raises(sqlite3.OperationalError, match="locked"):
         service.refresh()
+
+
+def test_a_server_that_answers_badly_counts_as_reached(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    """Only refused/unresolvable/no-route failures may mean "offline"; a hang does not."""
+    hanging = feed_server.hang("/hang")
+    dead = f"http://127.0.0.1:{closed_port()}/feed"
+    service = open_service([{"url": hanging}, {"url": dead}], {"timeout": "1s"})
+    outcomes = {o.url: o for o in service.refresh()}
+    assert outcomes[hanging].error == "timed out after 1s"
+    for url in (hanging, dead):
+        assert info(service, url).failures == 1 and info(service, url).next_fetch is not None
+    assert all(o.skipped == "not due" for o in service.refresh())
+
+
+def test_a_gone_feed_has_no_next_fetch_time(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    url = feed_server.add("/gone", b"", status=410)
+    service = open_service([{"url": url}])
+    service.refresh()
+    state = info(service, url)
+    assert state.gone and state.next_fetch is None
+
+
+def test_a_private_feed_keeps_its_credentials_when_it_moves(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    feed_server.add("/new", rss("Private", [item(1)]))
+    feed_server.redirect("/old", "/new", 301)
+    url = feed_server.url("/old").replace("http://", "http://reader:s3cret@")
+    service = open_service([{"url": url}])
+    (outcome,) = service.refresh()
+    assert outcome.moved_to == feed_server.url("/new").replace("http://", "http://reader:s3cret@")
+    service.refresh([url], forced=True)
+    sent = [r.headers.get("authorization") for r in feed_server.requests_for("/new")]
+    assert len(sent) == 2 and all(a and a.startswith("Basic ") for a in sent)
+    # The user updates the config to the new URL (credentials included): same feed.
+    moved = open_service([{"url": outcome.moved_to}])
+    assert info(moved, outcome.moved_to).total == 1

@@ -53,13 +53,22 @@ def test_expires_in_the_past_or_garbage_is_no_hint() -> None:
 
 
 def test_hints_are_capped_at_a_day_and_take_the_latest() -> None:
-    rng = random.Random(1)
     week = NOW + timedelta(days=7)
-    assert schedule.hinted_not_before(NOW, [week], rng) == NOW + DAY
+    assert schedule.hinted_not_before(NOW, [week]) == NOW + DAY
     hour = NOW + timedelta(hours=1)
-    got = schedule.hinted_not_before(NOW, [None, hour, NOW + timedelta(minutes=5)], rng)
-    assert got is not None and hour <= got <= hour + timedelta(minutes=6)
-    assert schedule.hinted_not_before(NOW, [None, NOW - DAY], rng) is None
+    assert schedule.hinted_not_before(NOW, [None, hour, NOW + timedelta(minutes=5)]) == hour
+    assert schedule.hinted_not_before(NOW, [None, NOW - DAY]) is None
+
+
+def test_a_feed_due_within_a_minute_counts_as_due() -> None:
+    """max-age equal to the refresh interval: due at every periodic run."""
+    soon = NOW + timedelta(seconds=50)
+    assert (
+        schedule.skip_reason(NOW, next_fetch=soon, retry_after=None, gone=False, forced=False)
+        is None
+    )
+    later = NOW + timedelta(minutes=2)
+    assert schedule.skip_reason(NOW, next_fetch=later, retry_after=None, gone=False, forced=False)
 
 
 def test_ttl_hint() -> None:
@@ -104,6 +113,8 @@ def test_who_may_fetch_when() -> None:
 
     assert skip(forced=False) is None
     assert skip(next_fetch=later, forced=False) == schedule.Skip("not due", later)
+    # The server's Retry-After has no margin.
+    assert skip(retry_after=NOW + timedelta(seconds=5), forced=False) is not None
     assert skip(next_fetch=later, forced=True) is None
     assert skip(next_fetch=NOW - DAY, forced=False) is None
     assert skip(gone=True, forced=False) == schedule.Skip("gone")
