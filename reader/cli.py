@@ -206,9 +206,11 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
 
     # A feed named on the command line is fetched even when not due (but never
     # against a server's Retry-After).
-    outcomes = service.refresh(urls, progress, forced=urls is not None)
-    if interactive:
-        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+    try:
+        outcomes = service.refresh(urls, progress, forced=urls is not None)
+    finally:  # an error message must not be glued to the progress counter
+        if interactive:
+            print("\r\x1b[K", end="", file=sys.stderr, flush=True)
     for outcome in outcomes:
         if outcome.moved_to:
             print(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from reader.models import ParsedEntry
 
@@ -55,19 +56,29 @@ def identity_key(link: str | None, title: str | None) -> tuple[str, str] | None:
     return link.strip(), " ".join(title.split())
 
 
+@dataclass(frozen=True)
+class StoredIdentity:
+    """A stored entry's :func:`identity_key` and published date."""
+
+    key: tuple[str, str]
+    published: datetime | None = None
+
+
 def plan_entries(
     entries: Sequence[ParsedEntry],
     stored: Mapping[str, str],
-    stored_keys: Mapping[str, tuple[str, str]] | None = None,
+    stored_keys: Mapping[str, StoredIdentity] | None = None,
 ) -> EntryPlan:
     """Split ``entries`` into new ones, changed ones and renamed ones.
 
     ``stored`` maps stored ids to content hashes; ``stored_keys`` maps stored
-    ids to their :func:`identity_key`. Entries missing from ``entries`` but
-    present in ``stored`` are kept as they are: a feed that drops an item
-    does not delete it. When a feed changes its id scheme, an incoming entry
-    with an unknown id takes over a stored entry with the same link and title
-    whose id this fetch no longer carries, one to one.
+    ids to their identity. Entries missing from ``entries`` but present in
+    ``stored`` are kept as they are: a feed that drops an item does not
+    delete it. When a feed changes its id scheme, an incoming entry with an
+    unknown id takes over a stored entry with the same link and title whose
+    id this fetch no longer carries, one to one — unless both have a
+    published date and the dates differ: a rotating "deal of the day" or a
+    re-run keeps its link and title but is a new article.
     """
     orphans = _orphans_by_key(entries, stored_keys or {})
     new = []
@@ -81,23 +92,39 @@ def plan_entries(
                 changed.append((entry, digest))
             continue
         key = identity_key(entry.link, entry.title)
-        candidates = orphans.get(key) if key is not None else None
-        if candidates:
-            renamed.append((candidates.pop(0), entry, digest))
+        match = _take_match(orphans.get(key, []) if key is not None else [], entry.published)
+        if match is not None:
+            renamed.append((match, entry, digest))
         else:
             new.append((entry, digest))
     return EntryPlan(new=tuple(new), changed=tuple(changed), renamed=tuple(renamed))
 
 
+def _take_match(
+    candidates: list[tuple[str, datetime | None]], published: datetime | None
+) -> str | None:
+    """Remove and return the first candidate id whose date does not contradict ``published``."""
+    for index, (stored_id, stored_published) in enumerate(candidates):
+        if (
+            published is None
+            or stored_published is None
+            # Storage keeps whole seconds.
+            or int(published.timestamp()) == int(stored_published.timestamp())
+        ):
+            del candidates[index]
+            return stored_id
+    return None
+
+
 def _orphans_by_key(
-    entries: Sequence[ParsedEntry], stored_keys: Mapping[str, tuple[str, str]]
-) -> dict[tuple[str, str], list[str]]:
-    """Stored ids missing from this fetch, grouped by identity key."""
+    entries: Sequence[ParsedEntry], stored_keys: Mapping[str, StoredIdentity]
+) -> dict[tuple[str, str], list[tuple[str, datetime | None]]]:
+    """Stored ids (with their dates) missing from this fetch, grouped by identity key."""
     if not stored_keys:
         return {}
     incoming = {entry.id for entry in entries}
-    orphans: dict[tuple[str, str], list[str]] = {}
-    for stored_id, key in sorted(stored_keys.items()):
+    orphans: dict[tuple[str, str], list[tuple[str, datetime | None]]] = {}
+    for stored_id, identity in sorted(stored_keys.items()):
         if stored_id not in incoming:
-            orphans.setdefault(key, []).append(stored_id)
+            orphans.setdefault(identity.key, []).append((stored_id, identity.published))
     return orphans

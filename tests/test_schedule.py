@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reader import schedule
-from reader.decide import plan_entries
+from reader.decide import StoredIdentity, plan_entries
 from reader.fetch import freshness_hint, retry_after
 from reader.models import ParsedEntry
 from tests.feedserver import http_date
@@ -133,13 +133,19 @@ def test_periodic_refresh_is_spread() -> None:
 # -- entry identity when a feed changes its id scheme -------------------------
 
 
-def entry(entry_id: str, title: str | None, link: str | None) -> ParsedEntry:
-    return ParsedEntry(id=entry_id, title=title, link=link)
+def entry(
+    entry_id: str, title: str | None, link: str | None, published: datetime | None = None
+) -> ParsedEntry:
+    return ParsedEntry(id=entry_id, title=title, link=link, published=published)
+
+
+def key(link: str, title: str, published: datetime | None = None) -> StoredIdentity:
+    return StoredIdentity((link, title), published)
 
 
 def test_a_new_id_for_the_same_link_and_title_is_a_rename() -> None:
     stored_hashes = {"old-1": "h1", "old-2": "h2"}
-    keys = {"old-1": ("http://x/1", "One"), "old-2": ("http://x/2", "Two")}
+    keys = {"old-1": key("http://x/1", "One"), "old-2": key("http://x/2", "Two")}
     incoming = [entry("new-1", "One", "http://x/1"), entry("new-2", "Two", "http://x/2")]
     plan = plan_entries(incoming, stored_hashes, keys)
     assert plan.new == ()
@@ -148,21 +154,21 @@ def test_a_new_id_for_the_same_link_and_title_is_a_rename() -> None:
 
 def test_entries_that_only_share_a_link_stay_separate() -> None:
     # A weekly thread: one link, a new title every week.
-    keys = {"w1": ("http://x/thread", "Week 1")}
+    keys = {"w1": key("http://x/thread", "Week 1")}
     plan = plan_entries([entry("w2", "Week 2", "http://x/thread")], {"w1": "h"}, keys)
     assert [e.id for e, _ in plan.new] == ["w2"] and plan.renamed == ()
 
 
 def test_a_stored_entry_still_in_the_feed_is_not_taken_over() -> None:
     # Same link and title, but the old id is still sent: two real entries.
-    keys = {"a": ("http://x/same", "Same")}
+    keys = {"a": key("http://x/same", "Same")}
     incoming = [entry("a", "Same", "http://x/same"), entry("b", "Same", "http://x/same")]
     plan = plan_entries(incoming, {"a": "h"}, keys)
     assert [e.id for e, _ in plan.new] == ["b"] and plan.renamed == ()
 
 
 def test_renames_are_one_to_one() -> None:
-    keys = {"old": ("http://x/1", "One")}
+    keys = {"old": key("http://x/1", "One")}
     incoming = [entry("n1", "One", "http://x/1"), entry("n2", "One", "http://x/1")]
     plan = plan_entries(incoming, {"old": "h"}, keys)
     assert [(old, e.id) for old, e, _ in plan.renamed] == [("old", "n1")]
@@ -172,3 +178,19 @@ def test_renames_are_one_to_one() -> None:
 def test_entries_without_title_or_link_are_never_matched() -> None:
     plan = plan_entries([entry("n", None, "http://x/1")], {"o": "h"}, {})
     assert len(plan.new) == 1 and plan.renamed == ()
+
+
+def test_the_same_link_and_title_on_another_date_is_a_new_article() -> None:
+    """A rotating "deal of the day": one link, one title, a new article every day."""
+    monday, tuesday = NOW, NOW + DAY
+    keys = {"d1": key("http://x/deal", "Deal of the day", monday)}
+    plan = plan_entries(
+        [entry("d2", "Deal of the day", "http://x/deal", tuesday)], {"d1": "h"}, keys
+    )
+    assert [e.id for e, _ in plan.new] == ["d2"] and plan.renamed == ()
+    same_day = plan_entries(
+        [entry("d2", "Deal of the day", "http://x/deal", monday)], {"d1": "h"}, keys
+    )
+    assert [(old, e.id) for old, e, _ in same_day.renamed] == [("d1", "d2")]
+    undated = plan_entries([entry("d2", "Deal of the day", "http://x/deal")], {"d1": "h"}, keys)
+    assert len(undated.renamed) == 1

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reader.decide import identity_key
+from reader.decide import StoredIdentity, identity_key
 from reader.models import (
     Entry,
     EntryRow,
@@ -170,17 +170,17 @@ class Storage:
             )
         )
 
-    def entry_keys(self, feed_url: str) -> dict[str, tuple[str, str]]:
-        """entry id → (link, title) of a feed's stored entries, for spotting renamed ids."""
+    def entry_keys(self, feed_url: str) -> dict[str, StoredIdentity]:
+        """entry id → link/title key and published date, for spotting renamed ids."""
         keys = {}
-        for entry_id, link, title in self.db.execute(
-            "SELECT e.entry_id, e.link, e.title FROM entries e "
+        for entry_id, link, title, published in self.db.execute(
+            "SELECT e.entry_id, e.link, e.title, e.published FROM entries e "
             "JOIN feeds f ON f.id = e.feed_id WHERE f.url = ?",
             (feed_url,),
         ):
             key = identity_key(link, title)
             if key is not None:
-                keys[entry_id] = key
+                keys[entry_id] = StoredIdentity(key, from_epoch(published))
         return keys
 
     def apply_update(
@@ -255,7 +255,8 @@ class Storage:
             )
             for old_id, entry, _digest in renamed:
                 self.db.execute(
-                    "UPDATE entries SET entry_id = ? WHERE feed_id = ? AND entry_id = ?",
+                    # OR IGNORE: another process may have stored the new id meanwhile.
+                    "UPDATE OR IGNORE entries SET entry_id = ? WHERE feed_id = ? AND entry_id = ?",
                     (entry.id, feed_id, old_id),
                 )
             changed = [*changed, *((entry, digest) for _, entry, digest in renamed)]

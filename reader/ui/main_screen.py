@@ -394,11 +394,13 @@ class MainScreen(Screen[None]):
         if view is None or view.kind not in ("feed", "tag"):
             view = self.view
         if view.kind in ("feed", "tag"):
-            urls = service.feed_urls(view)
-        else:
-            row = self._current_row()
-            urls = [row.feed_url] if row is not None else service.feed_urls(view)
-        self._start_refresh(urls, forced=True)
+            self._start_refresh(service.feed_urls(view), forced=True)
+            return
+        row = self._current_row()
+        if row is not None:
+            self._start_refresh([row.feed_url], forced=True)
+        else:  # no feed named: the polite refresh of everything due, as R
+            self._start_refresh(None)
 
     def action_feed_details(self) -> None:
         """Show everything known about the selected feed: errors, schedule, moves."""
