@@ -13,7 +13,7 @@ from reader.ui.feed_detail import FeedDetailScreen
 from reader.ui.feed_pane import FeedPane
 from reader.ui.main_screen import MainScreen, StatusLine
 from tests.feedserver import FeedServer, rss
-from tests.ui_helpers import make_app, screen_text, settle
+from tests.ui_helpers import make_app, screen_text, settle, until
 
 ITEMS = [{"title": "Only story", "link": "https://x.example/1", "guid": "1"}]
 
@@ -167,3 +167,94 @@ def test_detail_rows_say_who_decided_the_next_fetch() -> None:
     assert "Gone" in gone and "Next fetch" not in gone
     hostile = _rows(last_error="\x1b]0;pwned\x07[bold]x", last_warning="\x9b2J")
     assert hostile["Error"] == "[bold]x" and "\x9b" not in hostile["Warning"]
+
+
+async def test_r_with_no_feed_selected_is_the_polite_refresh(
+    feeds: tuple[Path, Path], feed_server: FeedServer
+) -> None:
+    """In an empty Unread view, r names no feed: it must not force every feed."""
+    app, _ = make_app(*feeds)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("A", "u")  # everything read; the unread-only list is empty
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(feed_server.requests_for("/broken.xml")) == 1  # still backing off
+        assert len(feed_server.requests_for("/good.xml")) == 2  # due: fetched
+
+
+async def test_the_periodic_refresh_obeys_hints_and_rearms_itself(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    write_config: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import reader.ui.main_screen as main_screen
+
+    asked: list[float] = []
+
+    def quick(interval: float) -> float:
+        asked.append(interval)
+        return 0.05
+
+    monkeypatch.setattr(main_screen, "periodic_delay", quick)
+    plain = feed_server.add("/plain.xml", rss("Plain", ITEMS))
+    cached = feed_server.add(
+        "/cached.xml", rss("Cached", ITEMS), headers={"Cache-Control": "max-age=3600"}
+    )
+    config = write_config(
+        tmp_path,
+        [{"url": plain}, {"url": cached}],
+        {"refresh_on_start": False, "refresh_interval": "1m"},
+    )
+    app, _ = make_app(config, tmp_path / "test.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(feed_server.requests_for("/plain.xml")) >= 3)
+        await settle(pilot)
+    assert asked and set(asked) == {60.0}
+    assert len(feed_server.requests_for("/cached.xml")) == 1  # its max-age holds it back
+
+
+async def test_r_during_a_refresh_runs_after_it_forced(
+    tmp_path: Path, feed_server: FeedServer, write_config: Callable[..., Path]
+) -> None:
+    import threading
+    from typing import BinaryIO
+
+    from tests.feedserver import raw_head
+
+    release = threading.Event()
+    body = rss("Slow", ITEMS).encode()
+
+    def slow(wfile: BinaryIO, stopping: threading.Event) -> None:
+        release.wait(10)
+        head = raw_head(200, "OK", {"Content-Length": str(len(body)), "Connection": "close"})
+        wfile.write(head + body)
+
+    slow_url = feed_server.add_behaviour("/slow.xml", slow)
+    cached = feed_server.add(
+        "/cached.xml", rss("Cached", ITEMS), headers={"Cache-Control": "max-age=3600"}
+    )
+    config = write_config(
+        tmp_path,
+        [{"url": cached, "title": "Cached"}, {"url": slow_url, "title": "Slow"}],
+        {"refresh_on_start": False, "refresh_interval": "0"},
+    )
+    app, _ = make_app(config, tmp_path / "test.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        release.set()
+        await pilot.press("R")
+        await settle(pilot)
+        assert len(feed_server.requests_for("/cached.xml")) == 1
+        release.clear()
+        await pilot.press("R")  # the slow feed is in flight; the cached one is skipped
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and screen.refreshing
+        await pilot.press("shift+tab", "g", "j", "j", "j", "r")  # Cached, by name
+        await pilot.pause()
+        assert "the rest will follow" in status_text(app)
+        release.set()
+        await until(pilot, lambda: len(feed_server.requests_for("/cached.xml")) == 2)
+        await settle(pilot)
+        assert not screen.refreshing
