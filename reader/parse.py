@@ -121,7 +121,10 @@ def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
     data, utf8_note = _keep_mostly_utf8(data, headers)
     added_line = _line_shift(data)
     scratch: dict[str, Any] = {}
-    converted = convert_to_utf8(_xml_media_type(headers), data, scratch)
+    try:
+        converted = convert_to_utf8(_xml_media_type(headers), data, scratch)
+    except (ValueError, LookupError):  # a declaration no check above foresaw
+        scratch.clear()
     if not scratch.get("encoding"):  # feedparser found no encoding that decodes it
         text = data.decode("utf-8", "replace")
         converted = _UTF8_DECLARATION + b"\n" + text.encode("utf-8")
@@ -234,10 +237,12 @@ def _plausible_declared_encoding(data: bytes) -> bytes:
 
     feedparser decodes the name as UTF-8 and crashes when it is not.
     """
-    declared = _FEEDPARSER_DECLARED_ENCODING.match(data)
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    body = data[len(bom) :]
+    declared = _FEEDPARSER_DECLARED_ENCODING.match(body)
     if declared is None or _ENCODING_NAME.fullmatch(declared.group(1)):
         return data
-    return data[: declared.start(1)] + b"utf-8" + data[declared.end(1) :]
+    return bom + body[: declared.start(1)] + b"utf-8" + body[declared.end(1) :]
 
 
 _UTF8_SEQUENCE = re.compile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import logging
@@ -783,3 +784,13 @@ def test_dropping_code_from_titles_is_linear_on_hostile_input() -> None:
 
     assert _without_code("<script" * 200_000) == "<script" * 200_000  # unclosed: kept
     assert _without_code("a<style>x</style>b<SCRIPT>y</script >c") == "abc"
+
+
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_a_nul_in_the_declared_encoding_after_a_bom_does_not_escape(bom: bytes) -> None:
+    doc = (
+        b'<?xml version="1.0" encoding="\x00utf-8"?><rss version="2.0"><channel><title>t</title>'
+        b"<item><title>a</title><guid>1</guid></item></channel></rss>"
+    )
+    feed = parse_feed(bom + doc)
+    assert [e.title for e in feed.entries] == ["a"] and feed.warning is None
