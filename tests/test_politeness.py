@@ -6,6 +6,7 @@ log proves what was (not) fetched.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
@@ -297,37 +298,42 @@ def test_entries_that_share_a_link_stay_separate(
 # -- schema migration ---------------------------------------------------------
 
 
-def test_a_first_version_database_keeps_everything_after_migration(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    db = sqlite3.connect(path, isolation_level=None)
-    MIGRATIONS[0](db)
-    db.execute("PRAGMA user_version = 1")
-    db.execute(
-        "INSERT INTO feeds (id, url, title, etag, last_modified, last_fetched, last_error, "
-        "created) VALUES (1, 'http://old/feed', 'Old feed', '\"e1\"', "
-        "'Mon, 01 Jan 2024 00:00:00 GMT', 1700000000, 'HTTP 500', 1600000000)"
-    )
-    for n in range(3):
-        db.execute(
-            "INSERT INTO entries (feed_id, entry_id, title, link, first_seen, sort_date, summary, "
-            "content_hash, read, starred) VALUES (1, ?, ?, ?, 1600000000, ?, 'text', 'h', ?, ?)",
-            (f"id{n}", f"Entry {n}", f"http://old/{n}", 1600000000 + n, n % 2, int(n == 2)),
-        )
-    db.close()
+V1_DATABASE = Path(__file__).parent / "data" / "newsreader-v1.db"
 
+
+def test_a_database_made_by_the_first_version_keeps_everything(tmp_path: Path) -> None:
+    """tests/data/newsreader-v1.db was written by newsreader at schema version 1."""
+    path = tmp_path / "newsreader.db"
+    shutil.copy(V1_DATABASE, path)
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
     storage = Storage(path)
     try:
-        (feed,) = storage.feeds_for_update(["http://old/feed"])
-        assert (feed.etag, feed.last_modified) == ('"e1"', "Mon, 01 Jan 2024 00:00:00 GMT")
-        assert feed.failures == 0 and not feed.gone and feed.next_fetch is None
-        (feed_info,) = storage.feed_infos([FeedConfig("http://old/feed")])
-        assert (feed_info.title, feed_info.total, feed_info.unread) == ("Old feed", 3, 2)
-        assert feed_info.last_error == "HTTP 500"
-        entries = storage.entries(storage.entry_ids(["http://old/feed"]))
-        assert [(e.title, e.read, e.starred) for e in entries] == [
-            ("Entry 2", False, True),
-            ("Entry 1", True, False),
-            ("Entry 0", False, False),
+        assert storage.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        a, b = "http://feeds.example/a.xml", "http://feeds.example/b.xml"
+        feed_a, feed_b = storage.feeds_for_update([a, b])
+        assert feed_a.etag == '"etag-a"' and feed_b.last_modified == "Mon, 02 Jun 2025 10:00:00 GMT"
+        assert (feed_a.failures, feed_a.gone, feed_a.next_fetch, feed_a.ttl) == (
+            0,
+            False,
+            None,
+            None,
+        )
+        info_a, info_b = storage.feed_infos([FeedConfig(a), FeedConfig(b)])
+        assert (info_a.title, info_a.total, info_a.unread) == ("Feed A", 4, 1)
+        assert (info_b.total, info_b.unread) == (2, 2)
+        assert info_b.last_error == "HTTP 500 Internal Server Error"
+        rows = storage.db.execute(
+            "SELECT f.url, e.title, e.read, e.starred FROM entries e "
+            "JOIN feeds f ON f.id = e.feed_id ORDER BY e.id"
+        ).fetchall()
+        assert rows == [
+            (b, "Story 1", 0, 0),
+            (b, "Story 0", 0, 0),
+            (a, "Story 3", 1, 1),
+            (a, "Story 2", 1, 0),
+            (a, "Story 1", 1, 0),
+            (a, "Story 0", 0, 1),
         ]
         assert storage.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
