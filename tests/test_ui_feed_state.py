@@ -258,3 +258,28 @@ async def test_r_during_a_refresh_runs_after_it_forced(
         await until(pilot, lambda: len(feed_server.requests_for("/cached.xml")) == 2)
         await settle(pilot)
         assert not screen.refreshing
+
+
+async def test_the_ui_waits_briefly_for_another_writer_then_says_busy(
+    feeds: tuple[Path, Path],
+) -> None:
+    """A long write lock held by another process: a short pause and a message, no freeze."""
+    import sqlite3
+
+    from reader.ui.app import UI_WRITE_WAIT_SECONDS
+
+    app, _ = make_app(*feeds)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        wait_ms = app.service.storage.db.execute("PRAGMA busy_timeout").fetchone()[0]
+        assert wait_ms == UI_WRITE_WAIT_SECONDS * 1000
+        other = sqlite3.connect(feeds[1], isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("m")
+            await pilot.pause()
+            assert "Not saved: the database is busy" in status_text(app)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert app.is_running

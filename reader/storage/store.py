@@ -46,6 +46,15 @@ class Storage:
     def close(self) -> None:
         self.db.close()
 
+    def wait_at_most(self, seconds: float) -> None:
+        """Wait no longer than ``seconds`` for another writer's lock on this connection.
+
+        The UI's own writes (marking read, starring) run on its event loop: a
+        short wait, then a clear "busy" message, beats a frozen screen.
+        """
+        current = self.db.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+        self.db.execute(f"PRAGMA busy_timeout = {round(min(current, seconds) * 1000)}")
+
     # -- feeds -----------------------------------------------------------
 
     def sync_feeds(self, feeds: Sequence[FeedConfig]) -> None:

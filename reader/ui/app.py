@@ -14,6 +14,7 @@ from reader.ui.main_screen import MainScreen
 from reader.ui.opener import Opener, make_opener
 
 logger = logging.getLogger("reader.ui")
+UI_WRITE_WAIT_SECONDS = 2.0
 
 
 def _now() -> datetime:
@@ -43,6 +44,8 @@ class NewsReaderApp(App[None]):
         self.crash: str | None = None
 
     def on_mount(self) -> None:
+        # This thread's connection serves keypresses: never freeze for long on a lock.
+        self.service.storage.wait_at_most(UI_WRITE_WAIT_SECONDS)
         self.push_screen(MainScreen())
 
     def settings_changed(self) -> None:
