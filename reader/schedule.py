@@ -110,3 +110,20 @@ def periodic_delay(interval: float, rng: random.Random | None = None) -> float:
     cron job) from hitting the same servers in the same second every time.
     """
     return interval * (1.0 + (rng or random).uniform(0.0, JITTER))
+
+
+MAX_SPREAD_SECONDS = 30.0
+
+
+def periodic_spread(interval: float) -> float:
+    """Seconds over which one periodic run spreads its fetches' starts.
+
+    A twentieth of the interval, at most half a minute: enough that 300 feeds
+    do not start in one second, short enough that the run still feels prompt.
+    """
+    return min(interval / 20, MAX_SPREAD_SECONDS)
+
+
+def start_delay(spread: float, rng: random.Random | None = None) -> float:
+    """When, within ``spread`` seconds of a run's start, one feed's fetch begins."""
+    return (rng or random).uniform(0.0, spread) if spread > 0 else 0.0

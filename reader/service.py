@@ -224,12 +224,16 @@ class Service:
         should_stop: Callable[[], bool] | None = None,
         *,
         forced: bool = False,
+        spread: float = 0.0,
     ) -> list[UpdateOutcome]:
         """Fetch the given (default: all) configured feeds; blocks until done or stopped.
 
-        Feeds that are not due are skipped unless ``forced`` (see :mod:`reader.schedule`).
+        Feeds that are not due are skipped unless ``forced`` (see :mod:`reader.schedule`);
+        ``spread`` staggers the fetches' starts over that many seconds.
         """
-        return asyncio.run(self.refresh_async(urls, on_progress, should_stop, forced=forced))
+        return asyncio.run(
+            self.refresh_async(urls, on_progress, should_stop, forced=forced, spread=spread)
+        )
 
     async def refresh_async(
         self,
@@ -238,6 +242,7 @@ class Service:
         should_stop: Callable[[], bool] | None = None,
         *,
         forced: bool = False,
+        spread: float = 0.0,
     ) -> list[UpdateOutcome]:
         wanted = list(self._feeds) if urls is None else list(urls)
         storage = self.storage
@@ -250,6 +255,7 @@ class Service:
             max_feed_size=settings.max_feed_size,
             connections_per_host=settings.connections_per_host,
             forced=forced,
+            spread=spread,
             on_progress=on_progress,
             should_stop=should_stop,
         )

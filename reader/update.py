@@ -188,6 +188,7 @@ async def refresh_feeds(
     connections_per_host: int = 4,
     max_feed_size: int = MAX_FEED_BYTES,
     forced: bool = False,
+    spread: float = 0.0,
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> list[UpdateOutcome]:
@@ -195,6 +196,8 @@ async def refresh_feeds(
 
     ``forced`` fetches feeds that are not due or marked gone (the user asked
     for these feeds by name); a server's Retry-After is obeyed even then.
+    ``spread`` > 0 starts each feed's fetch at a random moment within that
+    many seconds (periodic runs), so many feeds do not start at once.
     ``should_stop`` is polled a few times a second; when it says so, feeds
     still in flight are abandoned (their stored state is untouched) and the
     outcomes so far are returned. The UI uses it to quit without waiting.
@@ -229,6 +232,9 @@ async def refresh_feeds(
 
         async def process(feed: FeedForUpdate) -> UpdateOutcome:
             nonlocal reached_a_server
+            delay = schedule.start_delay(spread)
+            if delay:
+                await asyncio.sleep(delay)
             key = _host(feed)
             host = per_host.get(key)
             if host is None:

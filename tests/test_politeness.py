@@ -437,3 +437,24 @@ def test_a_private_feed_keeps_its_credentials_when_it_moves(
     # The user updates the config to the new URL (credentials included): same feed.
     moved = open_service([{"url": outcome.moved_to}])
     assert info(moved, outcome.moved_to).total == 1
+
+
+def test_a_spread_run_staggers_every_feed(
+    feed_server: FeedServer, open_service: OpenService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader import schedule
+
+    delays: list[float] = []
+
+    def recorded(spread: float, rng: object = None) -> float:
+        delays.append(spread)
+        return 0.0
+
+    monkeypatch.setattr(schedule, "start_delay", recorded)
+    urls = [feed_server.add(f"/f{n}", rss("F", [item(n)])) for n in range(4)]
+    service = open_service([{"url": url} for url in urls])
+    service.refresh(spread=2.5)
+    assert delays == [2.5] * 4
+    delays.clear()
+    service.refresh()
+    assert delays == [0.0] * 4

@@ -194,3 +194,11 @@ def test_the_same_link_and_title_on_another_date_is_a_new_article() -> None:
     assert [(old, e.id) for old, e, _ in same_day.renamed] == [("d1", "d2")]
     undated = plan_entries([entry("d2", "Deal of the day", "http://x/deal")], {"d1": "h"}, keys)
     assert len(undated.renamed) == 1
+
+
+def test_periodic_runs_spread_their_starts_over_a_short_window() -> None:
+    assert schedule.periodic_spread(1800) == 30.0
+    assert schedule.periodic_spread(60) == 3.0
+    starts = [schedule.start_delay(3.0, random.Random(seed)) for seed in range(50)]
+    assert all(0 <= s <= 3.0 for s in starts) and max(starts) - min(starts) > 1.0
+    assert schedule.start_delay(0.0) == 0.0

@@ -198,6 +198,13 @@ async def test_the_periodic_refresh_obeys_hints_and_rearms_itself(
         return 0.05
 
     monkeypatch.setattr(main_screen, "periodic_delay", quick)
+    spreads: list[float] = []
+
+    def small_spread(interval: float) -> float:
+        spreads.append(interval)
+        return 0.01
+
+    monkeypatch.setattr(main_screen, "periodic_spread", small_spread)
     plain = feed_server.add("/plain.xml", rss("Plain", ITEMS))
     cached = feed_server.add(
         "/cached.xml", rss("Cached", ITEMS), headers={"Cache-Control": "max-age=3600"}
@@ -212,6 +219,7 @@ async def test_the_periodic_refresh_obeys_hints_and_rearms_itself(
         await until(pilot, lambda: len(feed_server.requests_for("/plain.xml")) >= 3)
         await settle(pilot)
     assert asked and set(asked) == {60.0}
+    assert spreads and set(spreads) == {60.0}  # periodic runs are spread; R and r are not
     assert len(feed_server.requests_for("/cached.xml")) == 1  # its max-age holds it back
 
 

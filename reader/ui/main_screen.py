@@ -28,7 +28,7 @@ from reader.config import ConfigError
 from reader.links import LinkRefused, check_link
 from reader.models import ALL, EntryRow, UpdateOutcome, View
 from reader.sanitize import clean_line, redact_credentials
-from reader.schedule import periodic_delay
+from reader.schedule import periodic_delay, periodic_spread
 from reader.storage import StorageError
 from reader.storage.connection import describe_database_error
 from reader.ui.article_list import ArticleList
@@ -165,10 +165,15 @@ class MainScreen(Screen[None]):
             )
 
     def _periodic_refresh(self) -> None:
-        """A periodic refresh of the due feeds; re-armed with fresh jitter each time."""
+        """A periodic refresh of the due feeds; re-armed with fresh jitter each time.
+
+        Its fetches are spread over a short window, so hundreds of feeds do
+        not all start in the same second.
+        """
         self._refresh_timer = None
         self._schedule_auto_refresh()
-        self.action_refresh_all()
+        interval = self.nr_app.service.config.settings.refresh_interval
+        self._start_refresh(None, spread=periodic_spread(interval))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # On a very narrow terminal the feed pane takes the whole width while it has focus.
@@ -433,7 +438,9 @@ class MainScreen(Screen[None]):
     def refreshing(self) -> bool:
         return self._refreshing_urls is not None
 
-    def _start_refresh(self, urls: Sequence[str] | None, *, forced: bool = False) -> None:
+    def _start_refresh(
+        self, urls: Sequence[str] | None, *, forced: bool = False, spread: float = 0.0
+    ) -> None:
         service = self.nr_app.service
         wanted = list(urls) if urls is not None else service.feed_urls(ALL)
         if self._refreshing_urls is not None:
@@ -449,10 +456,10 @@ class MainScreen(Screen[None]):
         self._refreshing_urls = set(wanted)
         self._refresh_forced = forced
         self._status(f"⟳ Refreshing 0/{len(wanted)}…")
-        self._refresh_worker(wanted, forced)
+        self._refresh_worker(wanted, forced, spread)
 
     @work(thread=True, group="refresh", exit_on_error=False)
-    def _refresh_worker(self, urls: list[str], forced: bool) -> None:
+    def _refresh_worker(self, urls: list[str], forced: bool, spread: float) -> None:
         service = self.nr_app.service
         worker = get_current_worker()
 
@@ -463,7 +470,11 @@ class MainScreen(Screen[None]):
         error = None
         try:
             outcomes = service.refresh(
-                urls, progress, should_stop=lambda: worker.is_cancelled, forced=forced
+                urls,
+                progress,
+                should_stop=lambda: worker.is_cancelled,
+                forced=forced,
+                spread=spread,
             )
         except sqlite3.Error as exc:  # busy, full, read-only: one sentence, no traceback
             error = f"Refresh failed: {describe_database_error(exc)}"
