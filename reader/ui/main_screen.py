@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -35,6 +36,7 @@ from reader.ui.article_list import ArticleList
 from reader.ui.article_view import ArticleView
 from reader.ui.feed_detail import FeedDetailScreen, skip_text
 from reader.ui.feed_pane import FeedPane
+from reader.ui.formatting import short_date
 from reader.ui.help_screen import HelpScreen
 from reader.ui.messages import FeedRefreshed, RefreshFinished
 from reader.update import Tally
@@ -600,10 +602,19 @@ def _summary(outcomes: Sequence[UpdateOutcome]) -> str:
     fetched = t.feeds - t.skipped
     if not fetched:
         feeds = f"{t.skipped} feed{'s' if t.skipped != 1 else ''}"
-        return f"Nothing fetched: {feeds} not due yet or asked to wait (i for details)."
+        return f"Nothing fetched: {feeds} skipped ({_next_due(outcomes)}; i for details)."
     text = f"Refreshed {fetched} feed{'s' if fetched != 1 else ''}: {t.new_entries} new"
     if t.failed:
         text += f", {t.failed} failed (⚠ in the feed list; i for details)"
     if t.skipped:
-        text += f", {t.skipped} skipped (not due yet or asked to wait)"
+        text += f", {t.skipped} skipped ({_next_due(outcomes)})"
     return text + "."
+
+
+def _next_due(outcomes: Sequence[UpdateOutcome]) -> str:
+    """When the first skipped feed becomes due, in words."""
+    times = [o.skipped_until for o in outcomes if o.skipped and o.skipped_until is not None]
+    if not times:
+        return "gone; r on one tries it again"
+    first = min(times)
+    return f"not due yet or asked to wait; the first is due {short_date(first, datetime.now(UTC))}"
