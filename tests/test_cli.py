@@ -682,7 +682,7 @@ def test_skipped_and_gone_feeds_are_reported(feed_server: FeedServer, tmp_path: 
     config = write_config(tmp_path, [{"url": gone}, {"url": busy}])
     db = tmp_path / "x.db"
     first = run("--config", config, "--db", db, "refresh")
-    assert f"failed: {gone}: HTTP 410 Gone: the feed was removed" in first.err
+    assert f"failed: {gone}: HTTP 410 Gone: the server says the feed was removed" in first.err
     again = run("--config", config, "--db", db, "refresh")
     assert again.out == "2 feeds: 0 ok, 0 not modified, 0 failed, 2 skipped; 0 new articles\n"
     lines = again.err.splitlines()
