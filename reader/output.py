@@ -78,6 +78,8 @@ def dumps(value: object) -> str:
 def feed_line(feed: FeedInfo) -> str:
     tags = f"  [{', '.join(clean_line(t) for t in feed.tags)}]" if feed.tags else ""
     status = f"  ! {clean_line(feed.last_error)}" if feed.last_error else ""
+    if feed.moved_to:
+        status += f"  (moved permanently to {shown_url(feed.moved_to)}: update the config)"
     if feed.gone:
         status += "  (gone: refresh it with --feed to try again)"
     elif feed.retry_after is not None and feed.retry_after > datetime.now(UTC):

@@ -169,6 +169,8 @@ def test_refresh_reports_a_permanent_move(feed_server: FeedServer, tmp_path: Pat
     config = write_config(tmp_path, [{"url": old}])
     result = run("--config", config, "--db", tmp_path / "x.db", "refresh")
     assert f"moved: {old} now redirects permanently to {new}; update the config" in result.err
+    listed = run("--config", config, "--db", tmp_path / "x.db", "feeds").out
+    assert f"(moved permanently to {new}: update the config)" in listed
 
 
 def test_refresh_never_prints_credentials(tmp_path: Path, feed_server: FeedServer, run) -> None:
