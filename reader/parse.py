@@ -628,6 +628,9 @@ def _reject_reason(
         return "not a feed: gzip-compressed data"
     if prepared.looks_html:
         return _html_page_reason(_feed_links(prepared.data, url))
+    if not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and not (prepared.first_element):
+        # Text, random bytes, a path name: no markup at all, so no XML error to report.
+        return "not a feed: not XML (no RSS, Atom or JSON Feed content)"
     if xml_error is not None:
         return _describe_bozo(xml_error, prepared.line_offset)
     reason = "not a feed: no RSS, Atom or JSON Feed content found"

@@ -794,3 +794,8 @@ def test_a_nul_in_the_declared_encoding_after_a_bom_does_not_escape(bom: bytes) 
     )
     feed = parse_feed(bom + doc)
     assert [e.title for e in feed.entries] == ["a"] and feed.warning is None
+
+
+@pytest.mark.parametrize("body", [b"hello world", b"/etc/passwd", bytes(range(1, 200)) * 5])
+def test_text_and_random_bytes_are_not_a_feed(body: bytes) -> None:
+    assert reject(body) == "not a feed: not XML (no RSS, Atom or JSON Feed content)"
