@@ -38,8 +38,10 @@ _SETTINGS_KEYS = {
     "max_connections",
     "connections_per_host",
     "max_feed_size",
+    "full_text",
+    "reading_width",
 }
-_FEED_KEYS = {"url", "title", "tags"}
+_FEED_KEYS = {"url", "title", "tags", "full_text"}
 _TOP_KEYS = {"settings", "feeds"}
 
 STARTER_CONFIG = """\
@@ -56,6 +58,8 @@ refresh_interval = "30m"     # auto-refresh while open; "0" turns it off
 # timeout = "30s"            # give up on a feed after this long
 # max_feed_size = "16MiB"    # read no more of one feed than this
 # connections_per_host = 4   # feeds fetched at once from one server
+# full_text = false          # fetch every new article's web page (per feed: full_text = true)
+# reading_width = 100        # columns of article text at most
 
 # --- Examples: well-known public feeds. Delete or replace them. ---
 
@@ -202,6 +206,14 @@ def _settings(raw: object, path: str, warnings: list[str]) -> Settings:
     )
     if max_feed_size < MIN_FEED_SIZE:
         raise ConfigError(f'{where} max_feed_size: must be at least "1KiB"')
+    full_text = raw.get("full_text", defaults.full_text)
+    if not isinstance(full_text, bool):
+        raise ConfigError(f"{where}: full_text must be true or false")
+    reading_width = raw.get("reading_width", defaults.reading_width)
+    if isinstance(reading_width, bool) or not isinstance(reading_width, int):
+        raise ConfigError(f"{where}: reading_width must be a number of columns")
+    if not 20 <= reading_width <= 1000:
+        raise ConfigError(f"{where}: reading_width must be between 20 and 1000 columns")
     timeout = parse_duration(raw.get("timeout", defaults.timeout), f"{where} timeout")
     if timeout <= 0:
         raise ConfigError(f"{where} timeout: must be more than 0")
@@ -220,6 +232,8 @@ def _settings(raw: object, path: str, warnings: list[str]) -> Settings:
         max_connections=max_connections,
         connections_per_host=per_host,
         max_feed_size=max_feed_size,
+        full_text=full_text,
+        reading_width=reading_width,
     )
 
 
@@ -256,7 +270,17 @@ def _feeds(raw: object, path: str, warnings: list[str]) -> tuple[FeedConfig, ...
         if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
             raise ConfigError(f"{where}: tags must be a list of strings")
         clean_tags = tuple(dict.fromkeys(tag.strip() for tag in tags if tag.strip()))
-        feeds.append(FeedConfig(url=url, title=(title or "").strip() or None, tags=clean_tags))
+        full_text = table.get("full_text")
+        if full_text is not None and not isinstance(full_text, bool):
+            raise ConfigError(f"{where}: full_text must be true or false")
+        feeds.append(
+            FeedConfig(
+                url=url,
+                title=(title or "").strip() or None,
+                tags=clean_tags,
+                full_text=full_text,
+            )
+        )
     return tuple(feeds)
 
 

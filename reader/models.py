@@ -21,6 +21,7 @@ class FeedConfig:
     url: str
     title: str | None = None
     tags: tuple[str, ...] = ()
+    full_text: bool | None = None  # fetch each new article's page; None: [settings] full_text
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Settings:
     max_connections: int = 16  # feeds fetched at once
     connections_per_host: int = 4  # feeds fetched at once from any one host
     max_feed_size: int = 16 * 1024 * 1024  # bytes read of one feed (after decompression)
+    full_text: bool = False  # default for feeds without their own full_text
+    reading_width: int = 100  # columns of article text at most
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,8 @@ class Entry:
     enclosures: tuple[Enclosure, ...]
     read: bool
     starred: bool
+    full_text: str | None = None  # the article extracted from its web page (HTML), if fetched
+    full_text_error: str | None = None  # why the last extraction failed, one line
 
     @property
     def body_html(self) -> str:

@@ -274,3 +274,30 @@ def test_parse_size(text: object, expected: int) -> None:
 )
 def test_bad_size_and_per_host_settings(tmp_path: Path, body: str) -> None:
     assert "[settings]" in error_of(tmp_path, f"[settings]\n{body}\n")
+
+
+def test_full_text_and_reading_width(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "[settings]\nfull_text = true\nreading_width = 72\n\n"
+        '[[feeds]]\nurl = "https://a.example/f"\nfull_text = false\n\n'
+        '[[feeds]]\nurl = "https://b.example/f"\n',
+    )
+    config = load_config(path)
+    assert (config.settings.full_text, config.settings.reading_width) == (True, 72)
+    assert [feed.full_text for feed in config.feeds] == [False, None]
+    assert not config.warnings
+    assert (Settings().full_text, Settings().reading_width) == (False, 100)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '[settings]\nfull_text = "yes"\n',
+        "[settings]\nreading_width = 5\n",
+        '[settings]\nreading_width = "wide"\n',
+        '[[feeds]]\nurl = "https://a.example/f"\nfull_text = 1\n',
+    ],
+)
+def test_bad_full_text_and_reading_width(tmp_path: Path, body: str) -> None:
+    assert "full_text" in error_of(tmp_path, body) or "reading_width" in error_of(tmp_path, body)
