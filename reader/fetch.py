@@ -67,22 +67,29 @@ async def fetch_feed(
     *,
     deadline: float = 30.0,
     max_bytes: int = MAX_FEED_BYTES,
+    accept: str | None = None,
 ) -> FetchResult:
     """Fetch one feed, sending its stored validators; never raises for I/O.
+
+    ``accept`` replaces the feed-flavoured Accept header (article pages ask for HTML).
 
     ``deadline`` bounds the whole fetch (connecting, redirects, a server that
     drips), not just each read. An error is one clean line without credentials.
     """
-    result = await _fetch(client, feed, deadline, max_bytes)
+    result = await _fetch(client, feed, deadline, max_bytes, accept)
     if result.error is None:
         return result
     return dataclasses.replace(result, error=safe_message(result.error))
 
 
 async def _fetch(
-    client: httpx.AsyncClient, feed: FeedForUpdate, deadline: float, max_bytes: int
+    client: httpx.AsyncClient,
+    feed: FeedForUpdate,
+    deadline: float,
+    max_bytes: int,
+    accept: str | None = None,
 ) -> FetchResult:
-    headers = {}
+    headers = {"Accept": accept} if accept else {}
     if feed.etag:
         headers["If-None-Match"] = feed.etag
     if feed.last_modified:

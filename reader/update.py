@@ -15,9 +15,9 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from reader import schedule
+from reader.concurrency import HostLimits, run_stoppable
 from reader.decide import plan_entries
 from reader.fetch import MAX_FEED_BYTES, fetch_feed, freshness_hint, make_client, retry_after
 from reader.models import FeedForUpdate, FeedUpdate, FetchResult, UpdateOutcome
@@ -27,7 +27,6 @@ from reader.storage import Storage
 from reader.storage.connection import database_unusable, describe_database_error
 
 ProgressCallback = Callable[[UpdateOutcome, int, int], None]
-STOP_POLL_SECONDS = 0.1
 logger = logging.getLogger(__name__)
 
 
@@ -172,13 +171,6 @@ def skipped_outcome(feed: FeedForUpdate, now: datetime, *, forced: bool) -> Upda
     return UpdateOutcome(feed.url, skipped=skip.reason, skipped_until=skip.until, gone=feed.gone)
 
 
-def _host(feed: FeedForUpdate) -> str:
-    try:
-        return (urlsplit(feed.request_url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
 async def refresh_feeds(
     storage: Storage,
     feeds: Sequence[FeedForUpdate],
@@ -223,8 +215,7 @@ async def refresh_feeds(
     if not due:
         return outcomes
 
-    semaphore = asyncio.Semaphore(max_connections)
-    per_host: dict[str, asyncio.Semaphore] = {}
+    limits = HostLimits(max_connections, connections_per_host)
     deferred: list[FeedUpdate] = []
     reached_a_server = False
 
@@ -235,11 +226,7 @@ async def refresh_feeds(
             delay = schedule.start_delay(spread)
             if delay:
                 await asyncio.sleep(delay)
-            key = _host(feed)
-            host = per_host.get(key)
-            if host is None:
-                host = per_host[key] = asyncio.Semaphore(connections_per_host)
-            async with host, semaphore:
+            async with limits.slot(feed.request_url):
                 result = await fetch_feed(client, feed, deadline=timeout, max_bytes=max_feed_size)
             reached_a_server = reached_a_server or not result.unreachable
             # Parsing is CPU work: off the loop, so other fetches keep their deadlines.
@@ -272,21 +259,8 @@ async def refresh_feeds(
                 outcome = UpdateOutcome(feed.url, error=safe_message(error))
             report(outcome)
 
-        started = [asyncio.create_task(one(feed)) for feed in due]
-        tasks = set(started)
-        try:
-            while tasks:
-                done, tasks = await asyncio.wait(tasks, timeout=STOP_POLL_SECONDS)
-                for task in done:
-                    task.result()  # an unusable database ends the refresh here
-                if tasks and should_stop is not None and should_stop():
-                    break
-        finally:
-            # Stopped, or the database failed: end the rest and collect every
-            # result, so no "Task exception was never retrieved" is printed.
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*started, return_exceptions=True)
+        # An unusable database ends the refresh here (see one()).
+        await run_stoppable((one(feed) for feed in due), should_stop)
     if reached_a_server:
         _back_off(storage, deferred)
     return outcomes

@@ -86,7 +86,26 @@ def _v2(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+def _v3(db: sqlite3.Connection) -> None:
+    """Full text: the article extracted from each entry's web page, in its own table.
+
+    Kept out of ``entries`` so list and count queries do not wade through pages.
+    """
+    _script(
+        db,
+        """
+        CREATE TABLE full_texts (
+            entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+            html TEXT,
+            error TEXT,
+            fetched INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0
+        );
+        """,
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +28,11 @@ from reader.storage.convert import enclosures_from_json, enclosures_to_json, fro
 
 _ENTRY_COLUMNS = (
     "e.id, f.url, COALESCE(f.title, f.url), e.entry_id, e.title, e.link, e.author, "
-    "e.published, e.updated, e.sort_date, e.summary, e.content, e.enclosures, e.read, e.starred"
+    "e.published, e.updated, e.sort_date, e.summary, e.content, e.enclosures, e.read, e.starred, "
+    "t.html, t.error"
+)
+_ENTRY_TABLES = (
+    "entries e JOIN feeds f ON f.id = e.feed_id LEFT JOIN full_texts t ON t.entry_id = e.id"
 )
 
 
@@ -385,7 +389,7 @@ class Storage:
         if not ids:
             return []
         rows = self.db.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN feeds f ON f.id = e.feed_id "
+            f"SELECT {_ENTRY_COLUMNS} FROM {_ENTRY_TABLES} "
             "WHERE e.id IN (SELECT value FROM json_each(?))",
             (_json_list(ids),),
         ).fetchall()
@@ -395,6 +399,65 @@ class Storage:
     def entry(self, entry_id: int) -> Entry | None:
         found = self.entries([entry_id])
         return found[0] if found else None
+
+    # -- full text -------------------------------------------------------
+
+    def store_full_text(
+        self, entry_id: int, html: str | None, error: str | None, fetched: datetime
+    ) -> None:
+        """Record one extraction: the article, or why there is none (keeping an older article).
+
+        A failure after a success keeps the article; ``attempts`` counts failures
+        in a row, so retries can back off.
+        """
+        with self._transaction():
+            if html is not None:
+                self.db.execute(
+                    "INSERT INTO full_texts (entry_id, html, error, fetched, attempts) "
+                    "VALUES (?, ?, NULL, ?, 0) ON CONFLICT (entry_id) DO UPDATE SET "
+                    "html = excluded.html, error = NULL, fetched = excluded.fetched, attempts = 0",
+                    (entry_id, html, to_epoch(fetched)),
+                )
+            else:
+                self.db.execute(
+                    "INSERT INTO full_texts (entry_id, html, error, fetched, attempts) "
+                    "VALUES (?, NULL, ?, ?, 1) ON CONFLICT (entry_id) DO UPDATE SET "
+                    "error = excluded.error, fetched = excluded.fetched, "
+                    "attempts = attempts + 1",
+                    (entry_id, error, to_epoch(fetched)),
+                )
+
+    def full_text_candidates(
+        self,
+        feed_urls: Sequence[str],
+        *,
+        seen_since: datetime,
+        retry_before: Callable[[int], datetime],
+        max_attempts: int,
+        limit: int,
+    ) -> list[tuple[int, str]]:
+        """(entry id, link) of recent entries of ``feed_urls`` still wanting a full text.
+
+        Those never tried, and failed ones whose last try is older than
+        ``retry_before(attempts)``, newest first, at most ``limit``.
+        """
+        rows = self.db.execute(
+            "SELECT e.id, e.link, t.fetched, t.attempts FROM entries e "
+            "JOIN feeds f ON f.id = e.feed_id LEFT JOIN full_texts t ON t.entry_id = e.id "
+            "WHERE f.url IN (SELECT value FROM json_each(?)) AND e.first_seen >= ? "
+            "AND e.link IS NOT NULL AND (t.entry_id IS NULL OR "
+            "(t.html IS NULL AND t.attempts < ?)) "
+            "ORDER BY e.sort_date DESC, e.id DESC",
+            (_json_list(feed_urls), to_epoch(seen_since), max_attempts),
+        ).fetchall()
+        wanted = []
+        for entry_id, link, fetched, attempts in rows:
+            if fetched is not None and from_epoch(fetched) > retry_before(attempts):  # type: ignore[operator]
+                continue
+            wanted.append((entry_id, link))
+            if len(wanted) >= limit:
+                break
+        return wanted
 
     def set_read(self, ids: Sequence[int], read: bool) -> None:
         with self._transaction():
@@ -487,6 +550,8 @@ def _entry_from_row(row: Sequence[object]) -> Entry:
         enclosures,
         read,
         starred,
+        full_text,
+        full_text_error,
     ) = row
     return Entry(
         id=int(entry_id),  # type: ignore[call-overload]
@@ -504,4 +569,6 @@ def _entry_from_row(row: Sequence[object]) -> Entry:
         enclosures=enclosures_from_json(enclosures),  # type: ignore[arg-type]
         read=bool(read),
         starred=bool(starred),
+        full_text=full_text,  # type: ignore[arg-type]
+        full_text_error=full_text_error,  # type: ignore[arg-type]
     )

@@ -1,0 +1,65 @@
+"""Running many network jobs at once, politely, and stopping them on request.
+
+Shared by the feed refresh and the full-text fetcher: a limit overall and per
+host, and a loop that can abandon the jobs still in flight when asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+STOP_POLL_SECONDS = 0.1
+
+
+def host_of(url: str) -> str:
+    """The lower-case host name of ``url`` ("" when it has none)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+class HostLimits:
+    """At most ``total`` jobs at once, and at most ``per_host`` against one host."""
+
+    def __init__(self, total: int, per_host: int) -> None:
+        self._total = asyncio.Semaphore(total)
+        self._per_host_limit = per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        """Hold a slot for a request to ``url``; the host's first, so no global slot idles."""
+        key = host_of(url)
+        host = self._hosts.get(key)
+        if host is None:
+            host = self._hosts[key] = asyncio.Semaphore(self._per_host_limit)
+        async with host, self._total:
+            yield
+
+
+async def run_stoppable(
+    jobs: Iterable[Awaitable[None]], should_stop: Callable[[], bool] | None = None
+) -> None:
+    """Run ``jobs`` concurrently until all end or ``should_stop()`` says so.
+
+    A job's exception ends the run and is re-raised (jobs report their own
+    expected failures). Jobs still in flight are cancelled, and every result
+    is collected, so no "Task exception was never retrieved" is printed.
+    """
+    started = [asyncio.ensure_future(job) for job in jobs]
+    tasks = set(started)
+    try:
+        while tasks:
+            done, tasks = await asyncio.wait(tasks, timeout=STOP_POLL_SECONDS)
+            for task in done:
+                task.result()
+            if tasks and should_stop is not None and should_stop():
+                break
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*started, return_exceptions=True)
