@@ -100,13 +100,18 @@ def entry_line(entry: Entry) -> str:
     )
 
 
-def entry_text(entry: Entry, width: int | None) -> str:
+def entry_text(
+    entry: Entry, width: int | None, *, full_text: bool = False, reading_width: int = 100
+) -> str:
     """Header lines, a blank line, the body as text, then its link list."""
+    if width is not None:
+        width = min(width, reading_width)
+    html = entry.full_text if full_text and entry.full_text is not None else entry.body_html
     header = [clean_line(entry.title) or "(untitled)", f"Feed: {clean_line(entry.feed_title)}"]
     if entry.author:
         header.append(f"Author: {clean_line(entry.author)}")
     header.append(f"Date: {local_time(entry.date)}")
     if entry.link:
         header.append(f"Link: {shown_url(entry.link)}")
-    body = html_to_text(entry.body_html, base_url=entry.link, width=width)
+    body = html_to_text(html, base_url=entry.link, width=width)
     return "\n".join(header) + "\n\n" + clean_text(body)

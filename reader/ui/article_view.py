@@ -48,9 +48,12 @@ class ArticleView(VerticalScroll, can_focus=True):
         yield Static(id="article-header")
         yield Static(Text("Select an article to read it.", style="dim italic"), id="article-body")
 
-    def show_entry(self, entry: Entry) -> None:
+    def show_entry(
+        self, entry: Entry, *, full_text: bool = False, note: str | None = None
+    ) -> None:
         self.entry = entry
-        html = entry.body_html or ""
+        shows_full = full_text and entry.full_text is not None
+        html = (entry.full_text if shows_full else entry.body_html) or ""
         cut = len(html) > MAX_PARSED_HTML
         self.document = html_to_document(html[:MAX_PARSED_HTML], base_url=entry.link)
         self.query_one("#article-header", Static).update(self._header(entry, self.document))
