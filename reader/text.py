@@ -19,6 +19,7 @@ text, optionally wrapped, with numbered link references.
 
 from __future__ import annotations
 
+import bisect
 import html as htmllib
 import math
 import re
@@ -27,10 +28,13 @@ from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
-from reader.links import ALLOWED_SCHEMES
+from reader.links import ALLOWED_SCHEMES, LinkRefused, check_link
 from reader.sanitize import clean_line, clean_text
 
 __all__ = [
+    "NOT_OPENABLE",
+    "QUOTE",
+    "TABLE_GAP",
     "Block",
     "BlockKind",
     "Document",
@@ -39,13 +43,22 @@ __all__ = [
     "document_to_text",
     "html_to_document",
     "html_to_text",
+    "link_line",
+    "link_openable",
+    "nest_prefixes",
+    "numeric_columns",
     "reading_time_minutes",
     "shorten_document",
     "shown_url",
+    "table_columns",
 ]
 
-SpanStyle = Literal["bold", "italic", "code", "link"]
-BlockKind = Literal["heading", "paragraph", "quote", "code", "list_item", "rule", "image"]
+SpanStyle = Literal["bold", "italic", "underline", "strike", "mark", "code", "link"]
+BlockKind = Literal["heading", "paragraph", "quote", "code", "list_item", "rule", "image", "table"]
+
+# An entry of Block.nest that stands for an enclosing block quote. Every other
+# entry is a list item's prefix, which always ends in a space or is empty.
+QUOTE = ">"
 
 
 @dataclass(frozen=True)
@@ -63,23 +76,40 @@ class Span:
 class Block:
     """One block of the article, already whitespace-normalised and cleaned.
 
-    ``level`` is the heading level (1-6), list nesting depth for list items
-    (0 = top) or quote depth for quotes; depths are capped at 20. ``marker`` is
-    the list item's bullet or number ("• ", "3. "); continuation paragraphs
-    inside one item get spaces of the same width so they line up under the
-    item's text.
+    ``nest`` lists the containers around the block, outermost first:
+    :data:`QUOTE` for a block quote, else a list item's prefix: its marker
+    ("• ", "3. ") on the item's first block, and blanks as wide as the marker on
+    later ones, so text lines up under the item's text. A renderer draws each
+    entry on the block's first line and the entry's "rest" form (a quote bar, or
+    blanks) on later lines. At most 20 entries: deeper nesting is drawn flat.
+
+    ``level`` is the heading level (1-6), the list depth of a list item (0 =
+    top), or the quote depth of a quote. A ``table`` block's text is its rows,
+    one a line, cells joined by " | "; ``cells`` gives each row's cells as
+    ``(start, end)`` offsets into that text (empty when the layout must stay
+    row per line) and ``head`` says whether the first row is a header.
+    ``tight`` blocks follow the one before without a blank line: the items of
+    one list.
     """
 
     kind: BlockKind
     text: str
     level: int = 0
-    marker: str = ""
     spans: tuple[Span, ...] = ()
+    nest: tuple[str, ...] = ()
+    cells: tuple[tuple[tuple[int, int], ...], ...] = ()
+    head: bool = False
+    tight: bool = False
 
 
 @dataclass(frozen=True)
 class Document:
-    """An article as blocks plus the absolute URLs its ``[n]`` markers refer to."""
+    """An article as blocks plus the absolute URLs its ``[n]`` markers refer to.
+
+    Links are numbered in order of first appearance. http(s) and mailto links
+    may be opened; other real destinations (ftp:, tel:, gemini: ...) are listed
+    too, and :func:`link_openable` tells them apart.
+    """
 
     blocks: tuple[Block, ...]
     links: tuple[str, ...]
@@ -169,7 +199,8 @@ _HEAD_OK = _words("base basefont bgsound link meta noscript script style templat
     _K_CELL,
     _K_STYLE,
     _K_LINK,
-) = range(12)
+    _K_SOFT,  # a block element inside a table cell: only a paragraph break in the cell
+) = range(13)
 
 _STYLE_OF: dict[str, SpanStyle] = {
     "b": "bold",
@@ -181,6 +212,12 @@ _STYLE_OF: dict[str, SpanStyle] = {
     "kbd": "code",
     "samp": "code",
     "tt": "code",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strike",
+    "strike": "strike",
+    "del": "strike",
+    "mark": "mark",
 }
 _BLOCK_TAGS = _words(
     "address article aside body caption center details dialog div fieldset figcaption "
@@ -194,6 +231,10 @@ _KIND.update(blockquote=_K_QUOTE, table=_K_TABLE, tr=_K_ROW, td=_K_CELL, th=_K_C
 _KIND.update(dict.fromkeys(("pre", "xmp", "listing", "plaintext"), _K_PRE))
 _KIND.update(dict.fromkeys(_STYLE_OF, _K_STYLE))
 _KIND["a"] = _K_LINK
+# Block elements an implied </li> passes through (the spec's list); inline ones too.
+_ITEM_SCOPE_BLOCKS = _words("address div p")
+# Inside a table cell these only separate the cell's paragraphs (see _Table).
+_SOFT_IN_TABLE = frozenset((_K_BLOCK, _K_LIST, _K_ITEM))
 
 # Deeper list/quote nesting is reported (and drawn) at this depth, so hostile
 # nesting cannot push the text off the screen of any renderer.
@@ -203,32 +244,144 @@ _MAX_SHOWN_URL = 4096
 _COLLAPSE = re.compile(r"[ \t\n]+")
 _URL_NOISE = re.compile(r"[\t\n\r]")
 _INT = re.compile(r"\s*([+-]?\d{1,9})\s*\Z")
-_LINK_SCHEMES = ALLOWED_SCHEMES  # a link is numbered only if `o`/`l` may open it
+_LINK_SCHEMES = ALLOWED_SCHEMES  # links `o` and `l` may open
+# Links with these schemes are code, inline data or the reader's own machine, not
+# places to go: their text stays, without a number. Any other scheme (ftp:, tel:,
+# gemini:...) is numbered and listed as a link newsreader does not open.
+_NOT_LISTED = _words(
+    "about blob chrome data file filesystem jar javascript livescript view-source vbscript"
+)
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]+):")
 # An absolute http(s) URL with a plain host; group 1 is its origin.
 _ABSOLUTE_URL = re.compile(r"(https?://[a-z0-9.-]+(?::[0-9]+)?)(?:[/?#]|\Z)", re.I)
 # Lazy-loading pages keep the real image in a data attribute and a placeholder in src.
 _IMAGE_SOURCES = ("src", "data-src", "data-original", "data-lazy-src", "data-url")
 
 
-class _Ctx:
-    """An open element that decides what kind of block its text becomes."""
-
-    __slots__ = ("cells", "kind", "level", "marker", "used")
-
-    def __init__(self, kind: str, level: int = 0, marker: str = "") -> None:
-        self.kind = kind
-        self.level = level
-        self.marker = marker
-        self.used = False  # list item: marker already given to a block
-        self.cells = 0  # table: cells seen in the current row
+_BULLETS = ("•", "◦", "▪")  # by list depth, as browsers vary them
 
 
 class _List:
-    __slots__ = ("next", "ordered")
+    """A list: how it numbers, and its items, whose markers are set when it ends
+    (a reversed list counts down from its number of items, and numbers are
+    right-aligned to the widest)."""
 
-    def __init__(self, ordered: bool, start: int) -> None:
+    __slots__ = ("depth", "items", "ordered", "reversed", "start", "style")
+
+    def __init__(
+        self, ordered: bool, start: int | None, reversed_: bool, style: str, depth: int
+    ) -> None:
         self.ordered = ordered
-        self.next = start
+        self.start = start
+        self.reversed = reversed_
+        self.style = style  # the <ol type>: "1", "a", "A", "i" or "I"
+        self.depth = depth
+        self.items: list[_Item] = []
+
+    def set_markers(self) -> None:
+        if not self.ordered:
+            bullet = _BULLETS[self.depth % len(_BULLETS)] + " "
+            for item in self.items:
+                item.marker, item.blank = bullet, "  "
+            return
+        step = -1 if self.reversed else 1
+        current = len(self.items) if self.reversed else 1
+        if self.start is not None:
+            current = self.start
+        labels = []
+        for item in self.items:
+            number = current if item.value is None else item.value
+            labels.append(_ordinal(number, self.style) + ".")
+            current = number + step
+        width = max(map(len, labels), default=0)
+        for item, label in zip(self.items, labels, strict=True):
+            item.marker = label.rjust(width) + " "
+            item.blank = " " * (width + 1)
+
+
+class _Item:
+    """A list item as a container of blocks: the first block it holds gets the
+    marker, later ones blanks as wide."""
+
+    __slots__ = ("blank", "first_block", "marker", "value")
+
+    def __init__(self, value: int | None = None, marker: str = "") -> None:
+        self.value = value  # <li value>
+        self.marker = marker
+        self.blank = " " * len(marker)
+        self.first_block = -1
+
+
+_Container = str | _Item  # QUOTE or a list item
+
+
+def _ordinal(number: int, style: str) -> str:
+    """``number`` as an <ol type> counts it: 3 is "c" for "a", "III" for "I"."""
+    if number > 0 and style in ("a", "A"):
+        letters = ""
+        while number:
+            number, digit = divmod(number - 1, 26)
+            letters = chr(ord("a") + digit) + letters
+        return letters if style == "a" else letters.upper()
+    if 0 < number < 4000 and style in ("i", "I"):
+        roman = ""
+        for value, numeral in _ROMAN:
+            count, number = divmod(number, value)
+            roman += numeral * count
+        return roman.lower() if style == "i" else roman
+    return str(number)
+
+
+_ROMAN = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
+# A table whose cells hold this much text, or paragraphs and this much, lays
+# out a page rather than data: its cells become paragraphs.
+_LAYOUT_CELL = 1000
+_LAYOUT_CELL_WITH_PARAGRAPHS = 200
+
+
+class _Table:
+    """Rows and cells of an open table as offsets into the inline buffer.
+
+    Cells are collected as text ("a | b" lines) and, on the side, as offsets,
+    so a table that turns out to be page layout (long cells of paragraphs) can
+    still become plain paragraphs at its soft breaks.
+    """
+
+    __slots__ = ("breaks", "cell", "cell_head", "heads", "layout", "rows")
+
+    def __init__(self) -> None:
+        self.rows: list[list[tuple[int, int]]] = []
+        self.heads: list[bool] = []  # per row: all its cells are <th>
+        self.cell = -1  # buffer offset where the open cell's text starts; -1: none open
+        self.cell_head = False
+        self.breaks: list[int] = []  # buffer offsets of paragraph breaks inside cells
+        self.layout = False
+
+    def new_row(self) -> None:
+        self.rows.append([])
+        self.heads.append(True)
+
+    def reset(self, reopen_cell: bool) -> None:
+        """After the buffer was flushed: a cell that was open goes on in the new one."""
+        self.rows, self.heads, self.breaks = [], [], []
+        if reopen_cell:
+            self.new_row()
+            self.cell = 0
+
+
+class _Ctx:
+    """An open element that decides what kind of block its text becomes."""
+
+    __slots__ = ("kind", "level", "nested", "table")
+
+    def __init__(self, kind: str, level: int = 0, table: _Table | None = None) -> None:
+        self.kind = kind  # "heading", "quote", "item" or "table"
+        self.level = level
+        self.nested = False  # it added an entry to the builder's nest
+        self.table = table
 
 
 def _span_order(span: Span) -> tuple[int, int]:
@@ -251,6 +404,10 @@ class _Builder:
 
     def __init__(self, base_url: str | None) -> None:
         self.blocks: list[Block] = []
+        # Blocks inside list items, with their containers: list markers are
+        # only known when their lists end, so these get their nest last.
+        self._pending: list[tuple[int, tuple[_Container, ...]]] = []
+        self._previous: tuple[str, int] = ("", 0)  # the last block's kind and list
         self.links: dict[str, int] = {}
         self._base = base_url
         # "scheme://host" of base_url, for the fast path of root-relative links.
@@ -273,6 +430,9 @@ class _Builder:
         self._open: dict[str, int] = {}
         self._ctx: list[_Ctx] = []
         self._lists: list[_List] = []
+        self._all_lists: list[_List] = []
+        self._list_serial = 0  # counts outermost lists
+        self._nest: list[_Container] = []  # quotes and list items around the text
         self._quotes = 0
         self._pre = 0
         self._drop = ""
@@ -357,6 +517,11 @@ class _Builder:
             return href.replace(" ", "%20")
         if href[0] == "/" and href[1:2] != "/" and "/." not in href and self._origin:
             return (self._origin + href).replace(" ", "%20")
+        scheme = _SCHEME.match(href)
+        if scheme is not None and scheme.group(1).lower() not in _LINK_SCHEMES:
+            if scheme.group(1).lower() in _NOT_LISTED or not href[scheme.end() :].strip("/ "):
+                return None
+            return href.replace(" ", "%20")  # listed, but not opened
         try:
             url = urljoin(self._base, href) if self._base else href
             if url.startswith("//"):
@@ -364,7 +529,7 @@ class _Builder:
             parts = urlsplit(url)
         except ValueError:  # e.g. a malformed IPv6 host
             return None
-        if parts.scheme not in _LINK_SCHEMES:
+        if parts.scheme not in _LINK_SCHEMES:  # relative to a base of another scheme
             return None
         if parts.scheme != "mailto" and not parts.netloc:
             return None
@@ -462,15 +627,49 @@ class _Builder:
         self._spans.append(Span(self._link_start, end, "link", number))
         return f"[{number}]"
 
+    def _emit(
+        self,
+        kind: BlockKind,
+        text: str,
+        level: int = 0,
+        spans: tuple[Span, ...] = (),
+        cells: tuple[tuple[tuple[int, int], ...], ...] = (),
+        head: bool = False,
+    ) -> None:
+        """Add a block inside the open quotes and list items."""
+        group = self._list_serial if self._lists else 0
+        tight = group > 0 and kind == "list_item" and self._previous == (kind, group)
+        self._previous = (kind, group)
+        nest: tuple[str, ...] = ()
+        if self._nest:
+            if all(container is QUOTE for container in self._nest):
+                nest = (QUOTE,) * len(self._nest)
+            else:
+                index = len(self.blocks)
+                for container in self._nest:
+                    if isinstance(container, _Item) and container.first_block < 0:
+                        container.first_block = index
+                self._pending.append((index, tuple(self._nest)))
+        self.blocks.append(Block(kind, text, level, spans, nest, cells, head, tight))
+
     def _flush(self) -> None:
         """End the current block (a block-level tag started or ended)."""
         if self._pre:
             if self._len and self._last != "\n":
                 self._put("\n")
             return
+        ctx = self._ctx[-1] if self._ctx else None
+        table = ctx.table if ctx is not None else None
+        open_cell = table is not None and table.cell >= 0
+        if table is not None and open_cell:
+            self._end_cell(table)
         if not self._len:
+            if table is not None:
+                table.reset(open_cell)
             return
         text = "".join(self._buf).rstrip(" \n")
+        if table is not None and text.endswith(" |") and _ends_in_empty_cell(table, text):
+            text = text[:-2]  # the separator before an empty cell
         end = len(text)
         for style, start in self._style_start.items():
             if start < end:
@@ -484,19 +683,19 @@ class _Builder:
         if len(spans) > 1:
             spans.sort(key=_span_order)
         self._reset_inline()
-        if not text:
+        if table is not None:
+            self._table_blocks(table, text, tuple(spans))
+            table.reset(open_cell)
+        elif not text:
             return
-        ctx = self._ctx[-1] if self._ctx else None
-        if ctx is None or ctx.kind == "table":
-            self.blocks.append(Block("paragraph", text, spans=tuple(spans)))
+        elif ctx is None:
+            self._emit("paragraph", text, spans=tuple(spans))
         elif ctx.kind == "heading":
-            self.blocks.append(Block("heading", text, ctx.level, spans=tuple(spans)))
+            self._emit("heading", text, ctx.level, tuple(spans))
         elif ctx.kind == "quote":
-            self.blocks.append(Block("quote", text, ctx.level, spans=tuple(spans)))
+            self._emit("quote", text, ctx.level, tuple(spans))
         else:
-            marker = " " * len(ctx.marker) if ctx.used else ctx.marker
-            ctx.used = True
-            self.blocks.append(Block("list_item", text, ctx.level, marker, tuple(spans)))
+            self._emit("list_item", text, ctx.level, tuple(spans))
 
     def _flush_code(self) -> None:
         """End a <pre>: whitespace kept, outer blank lines and trailing spaces dropped."""
@@ -509,8 +708,103 @@ class _Builder:
         text = "\n".join(lines[first:])
         if text:
             text += self._link_tail(self._len)
-            self.blocks.append(Block("code", text))
+            self._emit("code", text)
         self._reset_inline()
+
+    # -- tables ----------------------------------------------------------------
+
+    def _table(self) -> _Table | None:
+        """The table whose cells the text is going into, if any."""
+        return self._ctx[-1].table if self._ctx else None
+
+    def _row_break(self) -> None:
+        if self._pre:
+            return
+        self._strip_space()
+        if self._len and self._last != "\n":
+            self._put("\n")
+
+    def _start_row(self, table: _Table) -> None:
+        self._end_cell(table)
+        self._row_break()
+        table.new_row()
+
+    def _start_cell(self, table: _Table, head: bool) -> None:
+        self._end_cell(table)
+        if not table.rows:
+            table.new_row()
+        elif table.rows[-1] and self._len and self._last != "\n":
+            self._strip_space()
+            self._put(" | ")
+        table.cell = self._len
+        table.cell_head = head
+
+    def _end_cell(self, table: _Table) -> None:
+        if table.cell < 0:
+            return
+        self._strip_space()
+        start = min(table.cell, self._len)
+        end = self._len
+        table.cell = -1
+        if not table.rows:
+            table.new_row()
+        table.rows[-1].append((start, end))
+        if not table.cell_head:
+            table.heads[-1] = False
+        length = end - start
+        if length > _LAYOUT_CELL_WITH_PARAGRAPHS and not table.layout:
+            inner = any(start < b < end for b in reversed(table.breaks) if b > start)
+            table.layout = inner or length > _LAYOUT_CELL
+
+    def _soft_break(self, table: _Table) -> None:
+        """A paragraph boundary inside a cell: a space, remembered as a break."""
+        if self._len and self._last not in " \n":
+            self._put(" ")
+        if table.cell >= 0 and self._len > table.cell:
+            table.breaks.append(self._len)
+
+    def _table_blocks(self, table: _Table, text: str, spans: tuple[Span, ...]) -> None:
+        """The table's text so far as a table block, or as paragraphs if it is layout."""
+        if table.layout:
+            self._paragraphs_at(text, spans, table.breaks)
+            return
+        rows = [
+            (row, head)
+            for row, head in zip(table.rows, table.heads, strict=True)
+            if any(start < end for start, end in row)
+        ]
+        if not rows:
+            self._emit("paragraph", text, spans=spans)
+            return
+        size = len(text)
+        cells = tuple(tuple((min(a, size), min(b, size)) for a, b in row) for row, _ in rows)
+        head = len(rows) > 1 and rows[0][1]
+        if not _cells_cover(text, cells):  # text outside any cell: keep it, row per line
+            cells, head = (), False
+        self._emit("table", text, spans=spans, cells=cells, head=head)
+
+    def _paragraphs_at(self, text: str, spans: tuple[Span, ...], breaks: list[int]) -> None:
+        bounds = [0, *sorted(b for b in breaks if 0 < b < len(text)), len(text)]
+        pieces: list[list[Span]] = [[] for _ in bounds]
+        for span in spans:  # each span goes to the pieces it overlaps
+            first = bisect.bisect_right(bounds, span.start) - 1
+            for index in range(max(first, 0), len(bounds) - 1):
+                if bounds[index] >= span.end:
+                    break
+                pieces[index].append(span)
+        for index in range(len(bounds) - 1):
+            piece = text[bounds[index] : bounds[index + 1]]
+            start = bounds[index] + len(piece) - len(piece.lstrip(" \n"))
+            piece = piece.strip(" \n")
+            if not piece:
+                continue
+            end = start + len(piece)
+            own = tuple(
+                Span(max(s.start, start) - start, min(s.end, end) - start, s.style, s.link)
+                for s in pieces[index]
+                if s.start < end and s.end > start
+            )
+            self._emit("paragraph", piece, spans=own)
 
     def _image(self, attrs: dict[str, str]) -> None:
         if attrs.get("width", "").strip() in ("0", "1") or attrs.get("height", "").strip() in (
@@ -539,7 +833,7 @@ class _Builder:
             self._put(label + tail)
         elif not self._len and self._link_url is None and not self._ctx:
             spans = (Span(0, len(label), "link", number),) if number else ()
-            self.blocks.append(Block("image", label + tail, spans=spans))
+            self._emit("image", label + tail, spans=spans)
         else:
             if self._len and self._last not in " \n":
                 self._put(" ")
@@ -566,18 +860,25 @@ class _Builder:
                 self._drop = tag
                 self._drop_depth = 1
             return
+        table = self._ctx[-1].table if self._ctx else None
         if tag in _VOID:
             if tag == "br":
                 self._line_break()
             elif tag in ("img", "image"):
                 self._image(_parse_attrs(attrs))
             elif tag == "hr":
+                if table is not None:
+                    self._soft_break(table)
+                    return
                 self._flush()
                 if not self._pre:
-                    self.blocks.append(Block("rule", ""))
+                    self._emit("rule", "")
             return
         kind = _KIND.get(tag, _K_INLINE)
-        if kind == _K_STYLE:
+        if table is not None and kind in _SOFT_IN_TABLE and tag != "caption":
+            kind = _K_SOFT
+            self._soft_break(table)
+        elif kind == _K_STYLE:
             style = _STYLE_OF[tag]
             count = self._style_count.get(style, 0)
             if not count:
@@ -592,17 +893,15 @@ class _Builder:
                 self._link_start = self._len
                 self._link_frame = len(self._frames)
         elif kind in (_K_CELL, _K_ROW):
-            ctx = self._ctx[-1] if self._ctx else None
-            if ctx is None or ctx.kind != "table":
+            if table is None:
                 self._flush()
             elif kind == _K_ROW:
-                self._row_break(ctx)
+                self._start_row(table)
             else:
-                if ctx.cells and self._len and self._last != "\n":
-                    self._strip_space()
-                    self._put(" | ")
-                ctx.cells += 1
+                self._start_cell(table, tag == "th")
         elif kind != _K_INLINE:
+            if kind == _K_ITEM:
+                self._close_open_item(tag)
             self._open_block(tag, kind, attrs)
         if closed:  # XHTML-style <p/>: an empty element, not an unclosed one
             if kind != _K_INLINE:
@@ -611,13 +910,26 @@ class _Builder:
         self._frames.append((tag, kind))
         self._open[tag] = self._open.get(tag, 0) + 1
 
-    def _row_break(self, ctx: _Ctx) -> None:
-        ctx.cells = 0
-        if self._pre:
+    def _close_open_item(self, tag: str) -> None:
+        """A new <li> ends the open <li> of the same list, as in browsers (and a
+        <dt>/<dd> the open <dt>/<dd>): unclosed items are siblings, not nested."""
+        names = ("li",) if tag == "li" else ("dt", "dd")
+        if not any(self._open.get(name) for name in names):
             return
-        self._strip_space()
-        if self._len and self._last != "\n":
-            self._put("\n")
+        for index in range(len(self._frames) - 1, max(len(self._frames) - 200, 0) - 1, -1):
+            name, kind = self._frames[index]
+            if name in names:
+                self.end(name)
+                return
+            if kind not in (_K_INLINE, _K_STYLE, _K_LINK) and name not in _ITEM_SCOPE_BLOCKS:
+                return
+
+    def _push(self, ctx: _Ctx, container: _Container | None) -> None:
+        """Open a context; its container joins the nest while there is room."""
+        if container is not None and len(self._nest) < _MAX_DEPTH:
+            self._nest.append(container)
+            ctx.nested = True
+        self._ctx.append(ctx)
 
     def _open_block(self, tag: str, kind: int, attrs: str) -> None:
         if kind == _K_PRE:
@@ -628,27 +940,42 @@ class _Builder:
         if kind == _K_HEADING:
             self._ctx.append(_Ctx("heading", int(tag[1])))
         elif kind == _K_LIST:
-            start = _to_int(_parse_attrs(attrs).get("start")) if tag == "ol" else None
-            self._lists.append(_List(tag == "ol", 1 if start is None else start))
+            self._open_list(tag, attrs)
         elif kind == _K_ITEM:
             depth = min(max(0, len(self._lists) - 1), _MAX_DEPTH)
             if tag == "li":
                 lst = self._lists[-1] if self._lists else None
-                if lst is not None and lst.ordered:
-                    value = _to_int(_parse_attrs(attrs).get("value"))
-                    number = lst.next if value is None else value
-                    lst.next = number + 1
-                    marker = f"{number}. "
+                if lst is None:  # an item outside any list
+                    item = _Item(marker=_BULLETS[0] + " ")
                 else:
-                    marker = "• "
-                self._ctx.append(_Ctx("item", depth, marker))
-            else:  # definition list: term flush with the list, description indented
-                self._ctx.append(_Ctx("item", min(depth + (tag == "dd"), _MAX_DEPTH)))
+                    item = _Item(_to_int(_parse_attrs(attrs).get("value")) if lst.ordered else None)
+                    lst.items.append(item)
+                self._push(_Ctx("item", depth), item)
+            elif tag == "dd":  # definition: indented under its term
+                self._push(_Ctx("item", min(depth + 1, _MAX_DEPTH)), _Item(marker="  "))
+            else:  # definition term: flush with the list
+                self._push(_Ctx("item", depth), None)
         elif kind == _K_QUOTE:
             self._quotes += 1
-            self._ctx.append(_Ctx("quote", min(self._quotes, _MAX_DEPTH)))
+            self._push(_Ctx("quote", min(self._quotes, _MAX_DEPTH)), QUOTE)
         elif kind == _K_TABLE:
-            self._ctx.append(_Ctx("table"))
+            self._ctx.append(_Ctx("table", table=_Table()))
+
+    def _open_list(self, tag: str, attrs: str) -> None:
+        ordered = tag == "ol"
+        start: int | None = None
+        reversed_ = False
+        style = "1"
+        if ordered and attrs:
+            parsed = _parse_attrs(attrs)
+            start = _to_int(parsed.get("start"))
+            reversed_ = "reversed" in parsed
+            style = parsed.get("type", "1").strip()
+        lst = _List(ordered, start, reversed_, style, len(self._lists))
+        if not self._lists:
+            self._list_serial += 1
+        self._lists.append(lst)
+        self._all_lists.append(lst)
 
     def _end_style(self, style: SpanStyle) -> None:
         count = self._style_count.get(style, 0) - 1
@@ -685,12 +1012,19 @@ class _Builder:
         elif kind == _K_LINK:
             if index == self._link_frame:
                 self._end_link()
+        elif kind == _K_SOFT:
+            table = self._table()
+            if table is not None:
+                self._soft_break(table)
         elif kind == _K_CELL:
-            return
+            table = self._table()
+            if table is not None:
+                self._end_cell(table)
         elif kind == _K_ROW:
-            ctx = self._ctx[-1] if self._ctx else None
-            if ctx is not None and ctx.kind == "table":
-                self._row_break(ctx)
+            table = self._table()
+            if table is not None:
+                self._end_cell(table)
+                self._row_break()
             else:
                 self._flush()
         elif kind == _K_PRE:
@@ -704,9 +1038,10 @@ class _Builder:
             if kind == _K_LIST:
                 if self._lists:
                     self._lists.pop()
-            elif kind != _K_BLOCK:
-                if self._ctx:
-                    self._ctx.pop()
+            elif kind != _K_BLOCK and self._ctx:
+                ctx = self._ctx.pop()
+                if ctx.nested:
+                    self._nest.pop()
                 if kind == _K_QUOTE:
                     self._quotes -= 1
 
@@ -718,9 +1053,13 @@ class _Builder:
                     self._drop = ""
             return
         if not self._open.get(tag):
+            kind = _KIND.get(tag, _K_INLINE)
+            table = self._table()
             if tag == "br":  # browsers treat a stray </br> as <br>
                 self._line_break()
-            elif _KIND.get(tag, _K_INLINE) not in (_K_INLINE, _K_STYLE, _K_LINK):
+            elif table is not None and kind in _SOFT_IN_TABLE:
+                self._soft_break(table)
+            elif kind not in (_K_INLINE, _K_STYLE, _K_LINK):
                 self._flush()
             return
         while self._frames:
@@ -741,7 +1080,33 @@ class _Builder:
             self._flush_code()
         else:
             self._flush()
+        for lst in self._all_lists:
+            lst.set_markers()
+        for index, containers in self._pending:
+            self.blocks[index] = replace(self.blocks[index], nest=_nest_prefixes(containers, index))
         return Document(tuple(self.blocks), tuple(self.links))
+
+
+def _nest_prefixes(nest: tuple[_Container, ...], index: int) -> tuple[str, ...]:
+    """Block ``index``'s containers as Block.nest strings."""
+    return tuple(
+        c if isinstance(c, str) else (c.marker if c.first_block == index else c.blank) for c in nest
+    )
+
+
+def _ends_in_empty_cell(table: _Table, text: str) -> bool:
+    return bool(table.rows and table.rows[-1] and table.rows[-1][-1][0] >= len(text) - 1)
+
+
+def _cells_cover(text: str, cells: tuple[tuple[tuple[int, int], ...], ...]) -> bool:
+    """Whether everything in ``text`` outside the cells is separators (" | ", newlines)."""
+    pos = 0
+    for row in cells:
+        for start, end in row:
+            if start < pos or text[pos:start].strip(" |\n"):
+                return False
+            pos = end
+    return not text[pos:].strip(" |\n")
 
 
 # --------------------------------------------------------------------------
@@ -765,8 +1130,9 @@ def _plain_document(text: str) -> Document:
 def html_to_document(html: str | None, base_url: str | None = None) -> Document:
     """Parse feed HTML (or plain text) into blocks; never raises on any string.
 
-    Relative links and image sources are resolved against ``base_url``; only
-    http(s) and mailto targets are numbered and listed.
+    Relative links and image sources are resolved against ``base_url``. Links
+    are numbered and listed unless they are in-page anchors, unresolvable, or
+    code, inline data or local files (javascript:, data:, file: ...).
     """
     if not html:
         return Document((), ())
@@ -867,10 +1233,15 @@ def _fit_prefix(prefix: str, width: int | None) -> str:
     return prefix if len(prefix) <= room else prefix[len(prefix) - max(room, 0) :]
 
 
-def _wrap_block(text: str, width: int | None, first: str, rest: str) -> list[str]:
-    """Wrap each "\\n"-separated line of ``text``; ``first`` prefixes the very first."""
+def _wrap_block(
+    text: str, width: int | None, first: str, rest: str, hang: str | None = None
+) -> list[str]:
+    """Wrap each "\\n"-separated line of ``text``; ``first`` prefixes the very
+    first line, ``rest`` the others, and ``hang`` (default ``rest``) the
+    continuation lines of a wrapped one."""
     first = _fit_prefix(first, width)
     rest = _fit_prefix(rest, width)
+    hang = rest if hang is None else _fit_prefix(hang, width)
     out: list[str] = []
     for line in text.split("\n"):
         prefix = rest if out else first
@@ -879,14 +1250,14 @@ def _wrap_block(text: str, width: int | None, first: str, rest: str) -> list[str
         elif width is None:
             out.append(prefix + line)
         elif _WIDE.search(line) or _LONG_WORD.search(line):
-            out.extend(_wrap_cells(line, width, prefix, rest))
+            out.extend(_wrap_cells(line, width, prefix, hang))
         else:
             out.extend(
                 textwrap.wrap(
                     line,
                     width=width,
                     initial_indent=prefix,
-                    subsequent_indent=rest,
+                    subsequent_indent=hang,
                     break_long_words=True,
                 )
                 or [prefix.rstrip()]
@@ -894,31 +1265,137 @@ def _wrap_block(text: str, width: int | None, first: str, rest: str) -> list[str
     return out
 
 
+def nest_prefixes(nest: tuple[str, ...], quote: str = "> ") -> tuple[str, str]:
+    """The prefixes of a block's first line and of its other lines, as text."""
+    first = "".join(quote if entry == QUOTE else entry for entry in nest)
+    rest = "".join(quote if entry == QUOTE else " " * _cells(entry) for entry in nest)
+    return first, rest
+
+
+# Columns of an aligned table are this far apart.
+TABLE_GAP = 2
+# Wider tables (or more columns) are laid out one row a line.
+_MAX_TABLE_COLUMNS = 12
+_UNWRAPPED_TABLE_WIDTH = 100
+_NUMBER = re.compile(r"[-+−]?[$€£¥]?[0-9][0-9.,\u00a0\u202f ]*%?\Z")
+
+
+def table_columns(block: Block, width: int | None) -> tuple[int, ...] | None:
+    """Column widths (in cells) for ``block`` as an aligned table in ``width``
+    cells (100 when None), or None when it must go one row a line."""
+    if not block.cells:
+        return None
+    columns = max(len(row) for row in block.cells)
+    if columns > _MAX_TABLE_COLUMNS:
+        return None
+    widths = [0] * columns
+    spanning = 0  # a lone cell in a row of a wider table spans it (a caption, an image)
+    for row in block.cells:
+        for column, (start, end) in enumerate(row):
+            cell = block.text[start:end]
+            if "\n" in cell:
+                return None
+            if len(row) == 1 < columns:
+                spanning = max(spanning, _cells(cell))
+            else:
+                widths[column] = max(widths[column], _cells(cell))
+    limit = _UNWRAPPED_TABLE_WIDTH if width is None else width
+    if max(sum(widths) + TABLE_GAP * (columns - 1), spanning) > limit:
+        return None
+    return tuple(widths)
+
+
+def numeric_columns(block: Block) -> tuple[bool, ...]:
+    """Per column of a table block: every cell under the header is a number
+    (such columns are right-aligned)."""
+    if not block.cells:
+        return ()
+    columns = max(len(row) for row in block.cells)
+    seen = [False] * columns
+    numeric = [True] * columns
+    for row in block.cells[1 if block.head else 0 :]:
+        for column, (start, end) in enumerate(row):
+            cell = block.text[start:end]
+            if cell:
+                seen[column] = True
+                numeric[column] = numeric[column] and bool(_NUMBER.match(cell))
+    return tuple(n and s for n, s in zip(numeric, seen, strict=True))
+
+
+def _pad(cell: str, width: int, right: bool) -> str:
+    room = " " * max(0, width - _cells(cell))
+    return room + cell if right else cell + room
+
+
+def _table_lines(block: Block, width: int | None, first: str, rest: str) -> list[str]:
+    first = _fit_prefix(first, width)
+    rest = _fit_prefix(rest, width)
+    widths = table_columns(block, None if width is None else width - len(rest))
+    if widths is None:  # one row a line, wrapped lines hanging under it
+        return _wrap_block(block.text, width, first, rest, rest + "  ")
+    right = numeric_columns(block)
+    gap = " " * TABLE_GAP
+    out: list[str] = []
+    for number, row in enumerate(block.cells):
+        cells = [block.text[start:end] for start, end in row]
+        if len(cells) == 1 < len(widths):
+            line = cells[0]
+        else:
+            cells += [""] * (len(widths) - len(cells))
+            line = gap.join(_pad(c, w, r) for c, w, r in zip(cells, widths, right, strict=True))
+        out.append((first if number == 0 else rest) + line)
+        if number == 0 and block.head:
+            out.append(rest + gap.join("─" * w for w in widths))
+    return out
+
+
 def _render(block: Block, width: int | None) -> list[str]:
     text = clean_text(block.text)
+    first, rest = nest_prefixes(block.nest)
     if block.kind == "rule":
-        return ["─" * (width or 40)]
+        first = _fit_prefix(first, width)
+        return [first + "─" * (40 if width is None else max(1, width - len(first)))]
     if block.kind == "code":
-        return ["    " + line if line.strip() else "" for line in text.split("\n")]
+        first = _fit_prefix(first, width) + "    "
+        rest = _fit_prefix(rest, width) + "    "
+        return [
+            (rest if index else first) + line if line.strip() else rest.rstrip()
+            for index, line in enumerate(text.split("\n"))
+        ]
     if block.kind == "heading":
-        prefix = "#" * min(max(block.level, 1), 6) + " "
-        return _wrap_block(text, width, prefix, " " * len(prefix))
-    if block.kind == "quote":
-        prefix = "> " * min(max(block.level, 1), _MAX_DEPTH)
-        return _wrap_block(text, width, prefix, prefix)
-    if block.kind == "list_item":
-        indent = "  " * min(max(block.level, 0), _MAX_DEPTH)
-        marker = clean_text(block.marker)
-        return _wrap_block(text, width, indent + marker, indent + " " * len(marker))
-    return _wrap_block(text, width, "", "")
+        hashes = "#" * min(max(block.level, 1), 6) + " "
+        return _wrap_block(text, width, first + hashes, rest + " " * len(hashes))
+    if block.kind == "table":
+        return _table_lines(replace(block, text=text), width, first, rest)
+    return _wrap_block(text, width, first, rest)
+
+
+def _separator(above: Block, below: Block) -> str:
+    """The line between two blocks: blank, but inside the quotes they share."""
+    shared = 0
+    for a, b in zip(above.nest, below.nest, strict=False):
+        if (a == QUOTE) != (b == QUOTE):
+            break
+        shared += 1
+    return nest_prefixes(below.nest[:shared])[1].rstrip()
+
+
+def link_openable(url: str) -> bool:
+    """Whether ``o``/``l`` would open this link (http, https or mailto)."""
+    try:
+        check_link(url)
+    except LinkRefused:
+        return False
+    return True
 
 
 def document_to_text(doc: Document, width: int | None = None, *, link_list: bool = True) -> str:
     """Lay out a document as plain text, wrapped to ``width`` cells when given.
 
     Code blocks are never wrapped. With ``link_list`` the numbered URLs follow
-    under "Links:". No line has trailing spaces, blank lines never repeat, and
-    there is no final newline. A width below 1 means no wrapping.
+    under "Links:", those newsreader does not open marked so. No line has
+    trailing spaces, blank lines never repeat, and there is no final newline. A
+    width below 1 means no wrapping.
     """
     if width is not None and width < 1:
         width = None
@@ -928,19 +1405,13 @@ def document_to_text(doc: Document, width: int | None = None, *, link_list: bool
         rendered = _render(block, width)
         if not any(rendered):
             continue
-        if prev is not None:
-            if block.kind == prev.kind == "list_item":
-                pass
-            elif block.kind == prev.kind == "quote":
-                depth = min(block.level, prev.level, _MAX_DEPTH)
-                lines.append(("> " * depth).rstrip())
-            else:
-                lines.append("")
+        if prev is not None and not block.tight:
+            lines.append(_separator(prev, block))
         lines.extend(rendered)
         prev = block
     if link_list and doc.links:
         lines += ["", "Links:"]
-        lines += [f"[{i}] {shown_url(url)}" for i, url in enumerate(doc.links, 1)]
+        lines += [link_line(number, url) for number, url in enumerate(doc.links, 1)]
     out: list[str] = []
     for line in "\n".join(lines).split("\n"):
         line = line.rstrip()
@@ -949,6 +1420,15 @@ def document_to_text(doc: Document, width: int | None = None, *, link_list: bool
     while out and not out[-1]:
         out.pop()
     return "\n".join(out)
+
+
+NOT_OPENABLE = "(not opened by newsreader)"
+
+
+def link_line(number: int, url: str) -> str:
+    """One entry of the link list: "[3] https://…", marked when it is not openable."""
+    line = f"[{number}] {shown_url(url)}"
+    return line if link_openable(url) else f"{line} {NOT_OPENABLE}"
 
 
 def shown_url(url: str) -> str:
@@ -990,7 +1470,7 @@ def _cut_block(block: Block, length: int) -> Block:
     spans = tuple(
         replace(span, end=min(span.end, length)) for span in block.spans if span.start < length
     )
-    return replace(block, text=block.text[:length].rstrip() + "…", spans=spans)
+    return replace(block, text=block.text[:length].rstrip() + "…", spans=spans, cells=())
 
 
 def html_to_text(html: str | None, base_url: str | None = None, width: int | None = None) -> str:
@@ -1008,8 +1488,9 @@ def reading_time_minutes(doc: Document, words_per_minute: int = 230) -> int:
     for block in doc.blocks:
         if block.kind in ("rule", "image"):
             continue
-        wide = len(_WIDE.findall(block.text))
-        words += wide + len(_WIDE.sub(" ", block.text).split())
+        text = block.text.replace(" | ", " ") if block.kind == "table" else block.text
+        wide = len(_WIDE.findall(text))
+        words += wide + len(_WIDE.sub(" ", text).split())
     if not words:
         return 0
     return max(1, math.ceil(words / max(1, words_per_minute)))

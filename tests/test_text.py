@@ -17,9 +17,15 @@ from reader.text import (
     document_to_text,
     html_to_document,
     html_to_text,
+    NOT_OPENABLE,
+    QUOTE,
+    link_line,
+    link_openable,
+    numeric_columns,
     reading_time_minutes,
     shorten_document,
     shown_url,
+    table_columns,
 )
 
 TEST_PAGES = Path("/work/shared/corpus/readability/test/test-pages")
@@ -91,37 +97,101 @@ def test_block_containers_separate_paragraphs() -> None:
     assert [b.text for b in doc(html).blocks] == ["a", "b", "c", "d", "e", "f"]
 
 
-def test_nested_lists_number_and_indent() -> None:
+def test_nested_lists_number_and_indent_under_their_item() -> None:
     html = (
         "<ol start='3'><li>three</li><li>four<ul><li>dot</li><li>dot2"
         "<ol><li>deep</li></ol></li></ul></li><li value='10'>ten</li><li>eleven</ol>"
         "<ul><li>bullet</ul>"
     )
     document = doc(html)
-    assert [(b.kind, b.level, b.marker, b.text) for b in document.blocks] == [
-        ("list_item", 0, "3. ", "three"),
-        ("list_item", 0, "4. ", "four"),
-        ("list_item", 1, "• ", "dot"),
-        ("list_item", 1, "• ", "dot2"),
-        ("list_item", 2, "1. ", "deep"),
-        ("list_item", 0, "10. ", "ten"),
-        ("list_item", 0, "11. ", "eleven"),
-        ("list_item", 0, "• ", "bullet"),
+    assert [(b.kind, b.level, b.nest, b.text, b.tight) for b in document.blocks] == [
+        ("list_item", 0, (" 3. ",), "three", False),
+        ("list_item", 0, (" 4. ",), "four", True),
+        ("list_item", 1, ("    ", "◦ "), "dot", True),
+        ("list_item", 1, ("    ", "◦ "), "dot2", True),
+        ("list_item", 2, ("    ", "  ", "1. "), "deep", True),
+        ("list_item", 0, ("10. ",), "ten", True),
+        ("list_item", 0, ("11. ",), "eleven", True),
+        ("list_item", 0, ("• ",), "bullet", False),  # another list: not tight
     ]
     assert document_to_text(document) == (
-        "3. three\n4. four\n  • dot\n  • dot2\n    1. deep\n10. ten\n11. eleven\n• bullet"
+        " 3. three\n 4. four\n    ◦ dot\n    ◦ dot2\n      1. deep\n10. ten\n11. eleven"
+        "\n\n• bullet"
     )
+
+
+def test_bullets_vary_with_depth() -> None:
+    text = html_to_text("<ul><li>a<ul><li>b<ul><li>c<ul><li>d</ul></ul></ul></ul>")
+    assert text == "• a\n  ◦ b\n    ▪ c\n      • d"
 
 
 def test_unclosed_list_items_and_paragraphs_inside_items() -> None:
     document = doc("<ul><li><p>first</p><p>more of first</p><li>second</ul><p>after</p>")
-    assert [(b.kind, b.marker, b.text) for b in document.blocks] == [
-        ("list_item", "• ", "first"),
-        ("list_item", "  ", "more of first"),
-        ("list_item", "• ", "second"),
-        ("paragraph", "", "after"),
+    assert [(b.kind, b.nest, b.text) for b in document.blocks] == [
+        ("list_item", ("• ",), "first"),
+        ("list_item", ("  ",), "more of first"),
+        ("list_item", ("• ",), "second"),  # a sibling of the unclosed first item
+        ("paragraph", (), "after"),
     ]
     assert document_to_text(document) == "• first\n  more of first\n• second\n\nafter"
+    nested = "<ol><li>a<ol><li>b<li>c</ol><li>d</ol>"
+    assert html_to_text(nested) == "1. a\n   1. b\n   2. c\n2. d"
+
+
+@pytest.mark.parametrize(
+    ("html", "markers"),
+    [
+        ("<ol reversed><li>a<li>b<li>c</ol>", ["3.", "2.", "1."]),
+        ("<ol reversed start='10'><li>a<li>b</ol>", ["10.", " 9."]),
+        ("<ol reversed><li>a<li value='7'>b<li>c</ol>", ["3.", "7.", "6."]),
+        ("<ol start='-1'><li>a<li>b<li>c</ol>", ["-1.", " 0.", " 1."]),
+        ("<ol type='a' start='25'><li>y<li>z<li>aa</ol>", [" y.", " z.", "aa."]),
+        ("<ol type='A'><li>a<li>b</ol>", ["A.", "B."]),
+        ("<ol type='i' start='3'><li>a<li>b</ol>", ["iii.", " iv."]),
+        ("<ol type='I' start='1999'><li>a</ol>", ["MCMXCIX."]),
+        ("<ol type='a' start='0'><li>a<li>b</ol>", ["0.", "a."]),  # no letter for 0
+        ("<ol type='x' start='2'><li>a</ol>", ["2."]),  # unknown type: numbers
+        ("<ol start='junk'><li>a</ol>", ["1."]),
+    ],
+)
+def test_ordered_list_start_reversed_and_type(html: str, markers: list[str]) -> None:
+    document = doc(html)
+    assert [b.nest[-1] for b in document.blocks] == [m + " " for m in markers]
+
+
+def test_markers_align_numbers_on_the_right() -> None:
+    items = "".join(f"<li>item {n}" for n in range(1, 11))
+    lines = html_to_text(f"<ol>{items}</ol>").split("\n")
+    assert lines[0] == " 1. item 1" and lines[9] == "10. item 10"
+
+
+def test_quote_keeps_its_bar_around_headings_lists_code_and_rules() -> None:
+    html = (
+        "<blockquote><h2>Quoted heading</h2><p>said</p><ul><li>one</li><li>two"
+        "<blockquote>inside the item</blockquote></li></ul><pre>code()</pre><hr>"
+        "<table><tr><td>a</td><td>b</td></tr></table></blockquote><p>after</p>"
+    )
+    document = doc(html)
+    assert [(b.kind, b.nest) for b in document.blocks] == [
+        ("heading", (QUOTE,)),
+        ("quote", (QUOTE,)),
+        ("list_item", (QUOTE, "• ")),
+        ("list_item", (QUOTE, "• ")),
+        ("quote", (QUOTE, "  ", QUOTE)),
+        ("code", (QUOTE,)),
+        ("rule", (QUOTE,)),
+        ("table", (QUOTE,)),
+        ("paragraph", ()),
+    ]
+    assert document_to_text(document, width=24) == (
+        "> ## Quoted heading\n>\n> said\n>\n> • one\n> • two\n>\n>   > inside the item\n"
+        ">\n>     code()\n>\n> ──────────────────────\n>\n> a  b\n\nafter"
+    )
+
+
+def test_list_inside_a_list_item_paragraph_and_heading() -> None:
+    html = "<ol><li><h3>Step</h3><p>Do it.</p><ul><li>carefully</li></ul></li></ol>"
+    assert html_to_text(html) == "1. ### Step\n\n   Do it.\n   ◦ carefully"
 
 
 def test_wrapped_list_item_continues_under_its_text() -> None:
@@ -166,10 +236,116 @@ def test_table_rows_become_lines_with_cells_joined() -> None:
         "<table><thead><tr><th>Name</th><th>Age</th></tr></thead>"
         "<tbody><tr><td> Ann </td><td>31</td></tr><tr><td>Bob<td>4<br>2</table><p>after</p>"
     )
-    assert kinds(doc(html)) == [
-        ("paragraph", "Name | Age\nAnn | 31\nBob | 4 2"),
+    document = doc(html)
+    assert kinds(document) == [
+        ("table", "Name | Age\nAnn | 31\nBob | 4 2"),
         ("paragraph", "after"),
     ]
+    table = document.blocks[0]
+    assert table.head
+    assert [[table.text[a:b] for a, b in row] for row in table.cells] == [
+        ["Name", "Age"],
+        ["Ann", "31"],
+        ["Bob", "4 2"],
+    ]
+
+
+def test_small_table_is_aligned_with_a_header_rule_and_numbers_on_the_right() -> None:
+    html = (
+        "<table><tr><th>Name</th><th>Commits</th><th>Share</th></tr>"
+        "<tr><td>Ann <a href='/ann'>Lee</a></td><td>1,204</td><td>88.1%</td></tr>"
+        "<tr><td>Bob</td><td>7</td><td>0.5%</td></tr></table>"
+    )
+    document = doc(html)
+    assert table_columns(document.blocks[0], 80) == (10, 7, 5)
+    assert numeric_columns(document.blocks[0]) == (False, True, True)
+    assert document_to_text(document, width=80, link_list=False) == (
+        "Name        Commits  Share\n"
+        "──────────  ───────  ─────\n"
+        "Ann Lee[1]    1,204  88.1%\n"
+        "Bob               7   0.5%"
+    )
+
+
+def test_table_too_wide_for_the_width_goes_one_row_a_line() -> None:
+    html = (
+        "<table><tr><td>first cell words</td><td>second cell words</td></tr>"
+        "<tr><td>a</td><td>b</td></tr></table>"
+    )
+    document = doc(html)
+    assert table_columns(document.blocks[0], 36) == (16, 17)
+    assert table_columns(document.blocks[0], 30) is None
+    assert document_to_text(document, width=36) == (
+        "first cell words  second cell words\na                 b"
+    )
+    assert document_to_text(document, width=20) == (
+        "first cell words |\n  second cell words\na | b"
+    )
+
+
+def test_table_cells_with_paragraphs_lists_and_empty_rows() -> None:
+    html = (
+        "<table><caption>Scores</caption><tr><td><p>Ann</p></td><td><ul><li>x<li>y</ul></td>"
+        "<td><div>1</div><div>2</div></td></tr><tr><td></td><td></td></tr>"
+        "<tr><td></td><td>only</td></tr><tr><td colspan=3>A lone wide cell row</td></tr></table>"
+    )
+    document = doc(html)
+    assert kinds(document) == [
+        ("paragraph", "Scores"),
+        ("table", "Ann | x y | 1 2\nonly\nA lone wide cell row"),
+    ]
+    table = document.blocks[1]
+    assert [[table.text[a:b] for a, b in row] for row in table.cells] == [
+        ["Ann", "x y", "1 2"],
+        ["", "only"],
+        ["A lone wide cell row"],  # spans the table: it does not widen the first column
+    ]
+    assert document_to_text(document) == (
+        "Scores\n\nAnn  x y   1 2\n     only\nA lone wide cell row"
+    )
+
+
+def test_layout_table_becomes_paragraphs() -> None:
+    """Old pages lay out the whole article in a table: that must read as prose."""
+    para = "A sentence of the article that goes on for a while. " * 3
+    html = (
+        f"<table><tr><td><b>Menu</b></td><td><p>{para}</p><p>Second <a href='/x'>para</a>.</p>"
+        f"<p>{para}</p></td></tr></table>"
+    )
+    document = doc(html)
+    assert [b.kind for b in document.blocks] == ["paragraph", "paragraph", "paragraph"]
+    assert document.blocks[0].text == "Menu | " + para.strip()
+    second = document.blocks[1]
+    assert second.text == "Second para[1]."
+    assert [second.text[s.start : s.end] for s in second.spans] == ["para"]
+    assert document.blocks[0].spans[0] == Span(0, 4, "bold")
+
+
+def test_text_outside_cells_keeps_the_table_row_per_line() -> None:
+    document = doc("<table>stray<tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>")
+    (table,) = document.blocks
+    assert table.kind == "table" and table.cells == ()
+    assert document_to_text(document) == "stray\na | b\nc"
+
+
+def test_heading_in_a_table_splits_it_and_nothing_is_lost() -> None:
+    document = doc("<table><tr><td>a</td><td><h2>H</h2></td><td>b</td></tr></table>")
+    assert kinds(document) == [("table", "a"), ("heading", "H"), ("table", "b")]
+
+
+def test_tables_never_raise_on_broken_markup() -> None:
+    for html in (
+        "<td>cell</td><td>outside</td>",
+        "<tr><td>a",
+        "<table><td>a<table><td>b</table>c</td></table>",
+        "<table><tr><td>a</p>b</td></tr></table>",
+        "<table><tr><td><hr>x</td></table>",
+        "<table>" * 50 + "<td>deep",
+        "<table><tr><td>" + "<p>x</p>" * 1000 + "</table>",
+    ):
+        text = html_to_text(html, width=30)
+        assert_tidy(text)
+        assert text
 
 
 def test_definition_list() -> None:
@@ -197,9 +373,10 @@ def test_figure_with_image_and_caption() -> None:
 
 def test_inline_styles_become_spans_over_the_text() -> None:
     block = doc(
-        "<p>a <b>bold</b> <strong>strong</strong> <i>it</i> <em>em</em> <code>x()</code></p>"
+        "<p>a <b>bold</b> <strong>strong</strong> <i>it</i> <em>em</em> <code>x()</code> "
+        "<u>u</u> <ins>ins</ins> <s>s</s> <del>del</del> <mark>hi</mark></p>"
     )
-    assert block.blocks[0].text == "a bold strong it em x()"
+    assert block.blocks[0].text == "a bold strong it em x() u ins s del hi"
     text = block.blocks[0].text
     assert [(text[s.start : s.end], s.style) for s in block.blocks[0].spans] == [
         ("bold", "bold"),
@@ -207,6 +384,11 @@ def test_inline_styles_become_spans_over_the_text() -> None:
         ("it", "italic"),
         ("em", "italic"),
         ("x()", "code"),
+        ("u", "underline"),
+        ("ins", "underline"),
+        ("s", "strike"),
+        ("del", "strike"),
+        ("hi", "mark"),
     ]
 
 
@@ -278,6 +460,21 @@ def test_unsafe_or_useless_links_keep_text_without_number(href: str) -> None:
     assert document.blocks[0].text == "click here now"
     assert document.blocks[0].spans == ()
     assert document.links == ()
+
+
+def test_other_schemes_are_listed_but_marked_as_not_opened() -> None:
+    html = (
+        "<p><a href='ftp://files.example.org/x'>ftp</a> <a href='tel:+1555'>call</a> "
+        "<a href='gemini://g.example/'>gem</a> <a href='/ok'>ok</a> <a href='ftp:'>empty</a></p>"
+    )
+    document = doc(html)
+    assert document.blocks[0].text == "ftp[1] call[2] gem[3] ok[4] empty"
+    assert [link_openable(url) for url in document.links] == [False, False, False, True]
+    assert document_to_text(document).split("Links:\n")[1] == (
+        f"[1] ftp://files.example.org/x {NOT_OPENABLE}\n[2] tel:+1555 {NOT_OPENABLE}\n"
+        f"[3] gemini://g.example/ {NOT_OPENABLE}\n[4] https://example.com/ok"
+    )
+    assert link_line(4, "mailto:a@b.example") == "[4] mailto:a@b.example"
 
 
 def test_relative_link_without_base_is_not_numbered_but_mailto_is() -> None:
@@ -558,6 +755,9 @@ def test_wrapping_respects_width_for_every_kind() -> None:
         f"<h2>{long}</h2><p>{long}</p><blockquote>{long}</blockquote>"
         f"<ul><li>{long}<ul><li>{long}</li></ul></li></ul>"
         f"<p>{'x' * 200} https://example.com/{'very-long-path/' * 10}</p>"
+        f"<blockquote><ol><li>{long}<blockquote><h3>{long}</h3></blockquote></ol></blockquote>"
+        "<table><tr><th>key</th><th>value</th></tr><tr><td>k</td><td>v</td></tr></table>"
+        f"<table><tr><td>{long}</td><td>{long}</td></tr></table><hr>"
     )
     for width in (10, 33, 80):
         text = html_to_text(html, width=width)
@@ -598,15 +798,17 @@ def test_document_to_text_renders_hand_built_documents() -> None:
         (
             Block("heading", "Title", level=2),
             Block("paragraph", "Body \x1b[2Jtext"),
-            Block("list_item", "item", level=1, marker="7. "),
-            Block("quote", "said", level=2),
+            Block("list_item", "item", level=1, nest=("  ", "7. ")),
+            Block("list_item", "next", level=1, nest=("  ", "8. "), tight=True),
+            Block("quote", "said", level=2, nest=(QUOTE, QUOTE)),
             Block("code", "x = 1\n\n\n\ny = 2"),
+            Block("table", "a | b", cells=(((0, 1), (4, 5)),)),
         ),
         ("https://a.example/",),
     )
     assert document_to_text(document) == (
-        "## Title\n\nBody text\n\n  7. item\n\n> > said\n\n    x = 1\n\n    y = 2"
-        "\n\nLinks:\n[1] https://a.example/"
+        "## Title\n\nBody text\n\n  7. item\n  8. next\n\n> > said\n\n    x = 1\n\n    y = 2"
+        "\n\na  b\n\nLinks:\n[1] https://a.example/"
     )
 
 
@@ -652,7 +854,8 @@ def test_real_pages_convert(name: str) -> None:
         assert "<script" not in text.lower()
         assert_tidy(text)
     assert reading_time_minutes(document) >= 1
-    assert all(url.startswith(("http://", "https://", "mailto:")) for url in document.links)
+    for url in document.links:  # others are listed, but never code or local files
+        assert link_openable(url) or not url.startswith(("javascript:", "data:", "file:")), url
 
 
 # -- shortening for the view ---------------------------------------------------------
