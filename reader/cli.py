@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = command("show", "print one article as text (does not mark it read)")
     show.add_argument("id", type=int, metavar="ID", help="the article id (see `entries`)")
     show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument(
+        "--full-text",
+        action="store_true",
+        help="print the article from its web page (fetched and stored first if needed)",
+    )
     importer = command("import", "add the feeds of an OPML file to the config")
     importer.add_argument("file", metavar="FILE.opml")
     exporter = command("export", "write the config's feeds as OPML 2.0")
@@ -220,7 +225,26 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     print(summarize(outcomes))
+    _fetch_new_full_texts(service, urls, interactive)
     return EXIT_OK
+
+
+def _fetch_new_full_texts(service: Service, urls: list[str] | None, interactive: bool) -> None:
+    """The full text of new articles of feeds with ``full_text`` on, after a refresh."""
+    from reader.fulltext import PageOutcome
+
+    def progress(outcome: PageOutcome, done: int, total: int) -> None:
+        if interactive:
+            print(f"\r\x1b[Kfull text {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    try:
+        pages = service.fetch_new_full_texts(progress, feed_urls=urls)
+    finally:
+        if interactive:
+            print("\r\x1b[K", end="", file=sys.stderr, flush=True)
+    if pages:
+        failed = sum(1 for page in pages if page.error)
+        print(f"full text: {len(pages) - failed} articles extracted, {failed} failed")
 
 
 def _outcome_line(outcome: UpdateOutcome) -> str | None:
@@ -296,14 +320,25 @@ def _show(service: Service, args: argparse.Namespace) -> int:
     entry = service.entry(args.id)
     if entry is None:
         raise CommandError(f"no article with id {args.id}")
+    status = EXIT_OK
+    if args.full_text and entry.full_text is None:
+        entry = service.fetch_full_text(entry.id) or entry
+        if entry.full_text is None:
+            # The feed's own content still follows; the status says it is not the full text.
+            reason = entry.full_text_error or "no article found"
+            _error(f"no full text for article {entry.id}: {reason}; showing the feed's content")
+            status = EXIT_ERROR
+    reading_width = service.config.settings.reading_width
     if args.json:
         data = entry_json(entry)
-        data["text"] = entry_text(entry, width=None)
+        data["text"] = entry_text(
+            entry, width=None, full_text=args.full_text, reading_width=reading_width
+        )
         print(dumps(data))
-        return EXIT_OK
+        return status
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    print(entry_text(entry, width=width))
-    return EXIT_OK
+    print(entry_text(entry, width=width, full_text=args.full_text, reading_width=reading_width))
+    return status
 
 
 def _import(config_path: Path, opml_path: Path) -> int:

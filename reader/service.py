@@ -11,7 +11,9 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.config import load_config
 from reader.models import (
@@ -26,6 +28,9 @@ from reader.models import (
 from reader.sanitize import redact_credentials
 from reader.storage import Storage
 from reader.update import ProgressCallback, refresh_feeds
+
+if TYPE_CHECKING:
+    from reader.fulltext import PageOutcome, PageProgress
 
 
 class UnknownFeedError(Exception):
@@ -258,4 +263,70 @@ class Service:
             spread=spread,
             on_progress=on_progress,
             should_stop=should_stop,
+        )
+
+    # -- full text -------------------------------------------------------
+
+    def full_text_enabled(self, feed_url: str) -> bool:
+        """Whether a feed's new articles get their full text automatically."""
+        feed = self._feeds.get(feed_url)
+        if feed is None:
+            return False
+        return self.config.settings.full_text if feed.full_text is None else feed.full_text
+
+    def fetch_full_text(self, entry_id: int) -> Entry | None:
+        """Fetch and extract one article's page now (even after failures); the updated entry."""
+        entry = self.entry(entry_id)
+        if entry is None:
+            return None
+        from reader.fulltext import fetch_full_texts
+
+        asyncio.run(
+            fetch_full_texts(
+                self.storage,
+                [(entry.id, entry.link or "")],
+                timeout=self.config.settings.timeout,
+                connections_per_host=self.config.settings.connections_per_host,
+            )
+        )
+        return self.entry(entry_id)
+
+    def fetch_new_full_texts(
+        self,
+        on_progress: PageProgress | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        *,
+        feed_urls: Sequence[str] | None = None,
+    ) -> list[PageOutcome]:
+        """The full text of recent articles of feeds with ``full_text`` on (not yet fetched,
+        or failed long enough ago), among ``feed_urls`` (default: all); blocks until done."""
+        from reader.fulltext import (
+            MAX_ATTEMPTS,
+            PER_RUN,
+            RECENT,
+            fetch_full_texts,
+            retry_before,
+        )
+
+        wanted = self._feeds if feed_urls is None else feed_urls
+        urls = [url for url in wanted if self.full_text_enabled(url)]
+        if not urls:
+            return []
+        now = datetime.now(UTC)
+        pages = self.storage.full_text_candidates(
+            urls,
+            seen_since=now - RECENT,
+            retry_before=retry_before(now),
+            max_attempts=MAX_ATTEMPTS,
+            limit=PER_RUN,
+        )
+        return asyncio.run(
+            fetch_full_texts(
+                self.storage,
+                pages,
+                timeout=self.config.settings.timeout,
+                connections_per_host=self.config.settings.connections_per_host,
+                on_progress=on_progress,
+                should_stop=should_stop,
+            )
         )

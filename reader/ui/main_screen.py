@@ -26,8 +26,9 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from reader.config import ConfigError
+from reader.fulltext import PageOutcome
 from reader.links import LinkRefused, check_link
-from reader.models import ALL, EntryRow, UpdateOutcome, View
+from reader.models import ALL, Entry, EntryRow, UpdateOutcome, View
 from reader.sanitize import clean_line, redact_credentials
 from reader.schedule import periodic_delay, periodic_spread
 from reader.storage import StorageError
@@ -38,7 +39,12 @@ from reader.ui.feed_detail import FeedDetailScreen, skip_text
 from reader.ui.feed_pane import FeedPane
 from reader.ui.formatting import short_date
 from reader.ui.help_screen import HelpScreen
-from reader.ui.messages import FeedRefreshed, RefreshFinished
+from reader.ui.messages import (
+    FeedRefreshed,
+    FullTextFetched,
+    FullTextProgress,
+    RefreshFinished,
+)
 from reader.update import Tally
 
 if TYPE_CHECKING:
@@ -73,6 +79,7 @@ class MainScreen(Screen[None]):
         Binding("m", "toggle_read", "Read"),
         Binding("s", "toggle_star", "Star"),
         Binding("o", "open_link", "Open"),
+        Binding("f", "toggle_full_text", "Full text"),
         Binding("u", "toggle_unread_only", "Unread"),
         Binding("A", "mark_view_read", "Read all"),
         Binding("n", "next_unread", "Next unread", show=False),
@@ -114,6 +121,8 @@ class MainScreen(Screen[None]):
         self._reload_timer_armed = False
         self._config_mtime: float | None = None
         self._refresh_timer: Timer | None = None
+        self.showing_full_text = False  # the article view shows the extracted page
+        self._fetching_full_text: set[int] = set()  # entry ids with an f in flight
 
     @property
     def nr_app(self) -> NewsReaderApp:
@@ -267,12 +276,18 @@ class MainScreen(Screen[None]):
         entry = service.entry(entry_id)
         if entry is None:
             return
-        self.query_one(ArticleView).show_entry(entry)
+        # A feed set to full_text opens on the full text once it is stored.
+        full = entry.full_text is not None and service.full_text_enabled(entry.feed_url)
+        self._show(entry, full_text=full)
         if not entry.read:
             with self._saving():
                 service.set_read([entry_id], True)
                 self.query_one(ArticleList).update_row(entry_id, read=True)
                 self._reload_feeds()
+
+    def _show(self, entry: Entry, *, full_text: bool = False, note: str | None = None) -> None:
+        self.showing_full_text = full_text and entry.full_text is not None
+        self.query_one(ArticleView).show_entry(entry, full_text=full_text, note=note)
 
     # -- actions ---------------------------------------------------------
 
@@ -381,6 +396,69 @@ class MainScreen(Screen[None]):
             return
         self._status(f"Opened {clean_line(url, 200)}")
 
+    def action_toggle_full_text(self) -> None:
+        """Full text ⇄ the feed's own content; fetches the page in the background if needed."""
+        view = self.query_one(ArticleView)
+        entry = view.entry
+        if entry is None or (self.focused is not view and self._current_entry_id() != entry.id):
+            entry_id = self._current_entry_id()
+            if entry_id is None:
+                return
+            self._open_article(entry_id)
+            entry = view.entry
+            if entry is None:
+                return
+        if self.showing_full_text:
+            self._show(entry, full_text=False)
+            self._status("Showing the feed summary.")
+        elif entry.full_text is not None:
+            self._show(entry, full_text=True)
+            self._status("Showing the full text.")
+        elif entry.id in self._fetching_full_text:
+            self._status("Still fetching the full text…")
+        else:
+            self._fetching_full_text.add(entry.id)
+            self._show(entry, note="⟳ fetching the full text…")
+            self._status("⟳ Fetching the full text…")
+            self._full_text_worker(entry.id)
+
+    @work(thread=True, group="full-text", exit_on_error=False)
+    def _full_text_worker(self, entry_id: int) -> None:
+        service = self.nr_app.service
+        entry: Entry | None = None
+        error = None
+        try:
+            entry = service.fetch_full_text(entry_id)
+        except sqlite3.Error as exc:
+            error = describe_database_error(exc)
+        except Exception as exc:  # shown on the status line, never as a traceback
+            logger.exception("full text failed")
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            try:
+                service.release_thread_storage()
+            finally:
+                self.post_message(FullTextFetched(entry_id, entry, error))
+
+    @on(FullTextFetched)
+    def _full_text_fetched(self, message: FullTextFetched) -> None:
+        self._fetching_full_text.discard(message.entry_id)
+        entry = message.entry
+        reason = message.error or (entry.full_text_error if entry is not None else None)
+        ok = entry is not None and entry.full_text is not None and message.error is None
+        view = self.query_one(ArticleView)
+        still_shown = view.entry is not None and view.entry.id == message.entry_id
+        if entry is not None and still_shown:
+            if ok:
+                self._show(entry, full_text=True)
+            else:
+                note = f"Full text failed: {reason or 'no article found'}; showing the feed summary"
+                self._show(entry, note=note)
+        if ok:
+            self._status("Showing the full text." if still_shown else "Full text ready.")
+        else:
+            self._status(f"No full text: {reason or 'no article found'}", error=True)
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
 
@@ -468,7 +546,11 @@ class MainScreen(Screen[None]):
         def progress(outcome: UpdateOutcome, done: int, total: int) -> None:
             self.post_message(FeedRefreshed(outcome, done, total))
 
+        def page_progress(outcome: PageOutcome, done: int, total: int) -> None:
+            self.post_message(FullTextProgress(done, total))
+
         outcomes: list[UpdateOutcome] = []
+        pages: list[PageOutcome] = []
         error = None
         try:
             outcomes = service.refresh(
@@ -478,6 +560,11 @@ class MainScreen(Screen[None]):
                 forced=forced,
                 spread=spread,
             )
+            if not worker.is_cancelled:
+                # Feeds with full_text on: their new articles' pages, so they read offline.
+                pages = service.fetch_new_full_texts(
+                    page_progress, lambda: worker.is_cancelled, feed_urls=urls
+                )
         except sqlite3.Error as exc:  # busy, full, read-only: one sentence, no traceback
             error = f"Refresh failed: {describe_database_error(exc)}"
         except Exception as exc:  # shown on the status line, never as a traceback
@@ -488,7 +575,11 @@ class MainScreen(Screen[None]):
                 service.release_thread_storage()
             finally:
                 # Always sent, so the screen never thinks a refresh is still running.
-                self.post_message(RefreshFinished(outcomes, error, len(urls)))
+                self.post_message(RefreshFinished(outcomes, error, len(urls), pages))
+
+    @on(FullTextProgress)
+    def _full_text_progress(self, message: FullTextProgress) -> None:
+        self._status(f"⟳ Fetching full text {message.done}/{message.total}…")
 
     @on(FeedRefreshed)
     def _feed_refreshed(self, message: FeedRefreshed) -> None:
@@ -519,7 +610,7 @@ class MainScreen(Screen[None]):
         elif len(message.outcomes) < message.requested:
             self._status(f"Refresh stopped after {len(message.outcomes)} of {message.requested}.")
         else:
-            self._status(_summary(message.outcomes), error=False)
+            self._status(_summary(message.outcomes, message.pages), error=False)
             if self._refresh_forced:
                 self._notify_problems(message.outcomes)
         self._notify_moves(message.outcomes)
@@ -597,7 +688,7 @@ class MainScreen(Screen[None]):
             self._start_refresh(added)
 
 
-def _summary(outcomes: Sequence[UpdateOutcome]) -> str:
+def _summary(outcomes: Sequence[UpdateOutcome], pages: Sequence[PageOutcome] = ()) -> str:
     t = Tally.of(outcomes)
     fetched = t.feeds - t.skipped
     if not fetched:
@@ -608,6 +699,13 @@ def _summary(outcomes: Sequence[UpdateOutcome]) -> str:
         text += f", {t.failed} failed (⚠ in the feed list; i for details)"
     if t.skipped:
         text += f", {t.skipped} skipped ({_next_due(outcomes)})"
+    if pages:
+        failed = sum(1 for page in pages if page.error)
+        text += (
+            f"; full text of {len(pages) - failed} article{'s' if len(pages) - failed != 1 else ''}"
+        )
+        if failed:
+            text += f" ({failed} failed)"
     return text + "."
 
 

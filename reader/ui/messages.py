@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from textual.message import Message
 
-from reader.models import UpdateOutcome
+from reader.fulltext import PageOutcome
+from reader.models import Entry, UpdateOutcome
 
 
 class FeedRefreshed(Message):
@@ -23,9 +24,33 @@ class RefreshFinished(Message):
     """A whole refresh run ended."""
 
     def __init__(
-        self, outcomes: Sequence[UpdateOutcome], error: str | None, requested: int
+        self,
+        outcomes: Sequence[UpdateOutcome],
+        error: str | None,
+        requested: int,
+        pages: Sequence[PageOutcome] = (),
     ) -> None:
         self.outcomes = outcomes
         self.error = error
         self.requested = requested  # feeds asked for; more than outcomes if stopped
+        self.pages = pages  # full texts fetched after the feeds (feeds with full_text on)
+        super().__init__()
+
+
+class FullTextProgress(Message):
+    """One more article page of an automatic full-text run was handled."""
+
+    def __init__(self, done: int, total: int) -> None:
+        self.done = done
+        self.total = total
+        super().__init__()
+
+
+class FullTextFetched(Message):
+    """The full text asked for with ``f`` arrived (or failed: ``entry.full_text`` is None)."""
+
+    def __init__(self, entry_id: int, entry: Entry | None, error: str | None = None) -> None:
+        self.entry_id = entry_id
+        self.entry = entry
+        self.error = error  # the fetch itself broke (database), beyond the entry's own error
         super().__init__()
