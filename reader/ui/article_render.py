@@ -1,49 +1,120 @@
-"""Article documents → Rich ``Text`` for the article view.
+"""Article documents → Rich renderables for the article view.
 
 Built from plain strings and styles, never from markup, so a feed that
-writes ``[bold]`` or ``[@click=app.quit]`` shows exactly that.
+writes ``[bold]`` or ``[@click=app.quit]`` shows exactly that. The layout
+follows :func:`reader.text.document_to_text` (the same blocks, nesting, link
+numbers and table decisions), drawn with styles instead of ``#`` and ``>``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
+from rich.rule import Rule
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
-from reader.text import Block, Document, shown_url
+from reader.text import (
+    NOT_OPENABLE,
+    QUOTE,
+    TABLE_GAP,
+    Block,
+    Document,
+    link_openable,
+    numeric_columns,
+    shown_url,
+    table_columns,
+)
 
 # A page of thousands of links would take seconds to lay out; nobody reads that list.
 MAX_LISTED_LINKS = 500
-_SPAN_STYLES = {
+QUOTE_BAR = "▌ "
+
+
+def _default_headings() -> tuple[Style, ...]:
+    return (
+        Style(bold=True, underline=True),
+        Style(bold=True),
+        Style(bold=True),
+        Style(bold=True, italic=True),
+        Style(bold=True, italic=True),
+        Style(bold=True, italic=True),
+    )
+
+
+@dataclass(frozen=True)
+class ArticleStyles:
+    """How each part of an article looks. The defaults need no theme; the view
+    builds a set from its theme's colours (see ``ArticleView``)."""
+
+    headings: tuple[Style, ...] = field(default_factory=_default_headings)  # h1..h6
+    code_block: Style = field(default_factory=lambda: Style(color="bright_cyan"))
+    code_inline: Style = field(default_factory=lambda: Style(color="bright_cyan"))
+    quote_bar: Style = field(default_factory=lambda: Style(color="bright_black"))
+    quote_text: Style = field(default_factory=lambda: Style(italic=True))
+    marker: Style = field(default_factory=lambda: Style(bold=True))
+    link: Style = field(default_factory=lambda: Style(underline=True, color="bright_blue"))
+    link_not_openable: Style = field(default_factory=lambda: Style(underline=True, dim=True))
+    link_number: Style = field(default_factory=lambda: Style(dim=True))
+    mark: Style = field(default_factory=lambda: Style(reverse=True))
+    image: Style = field(default_factory=lambda: Style(italic=True, dim=True))
+    table_head: Style = field(default_factory=lambda: Style(bold=True))
+    dim: Style = field(default_factory=lambda: Style(dim=True))
+
+
+DEFAULT_STYLES = ArticleStyles()
+_FIXED_SPAN_STYLES = {
     "bold": Style(bold=True),
     "italic": Style(italic=True),
-    "code": Style(color="bright_cyan"),
-    "link": Style(underline=True, color="bright_blue"),
+    "underline": Style(underline=True),
+    "strike": Style(strike=True),
 }
-_HEADING = (
-    Style(bold=True, underline=True, color="bright_white"),
-    Style(bold=True, color="bright_white"),
-    Style(bold=True),
-)
 
 
-def _inline(block: Block, base: Style | None = None) -> Text:
+class _Links:
+    """Which link numbers may be opened, worked out once per document."""
+
+    def __init__(self, links: tuple[str, ...]) -> None:
+        self.links = links
+        self._openable: dict[int, bool] = {}
+
+    def openable(self, number: int) -> bool:
+        known = self._openable.get(number)
+        if known is None:
+            url = self.links[number - 1] if 0 < number <= len(self.links) else None
+            known = self._openable[number] = url is None or link_openable(url)
+        return known
+
+
+def _inline(block: Block, styles: ArticleStyles, links: _Links, base: Style | None = None) -> Text:
     text = Text(block.text, style=base or "")  # text.py has cleaned it
     for span in block.spans:
-        style = _SPAN_STYLES.get(span.style)
-        if style is not None:
+        if span.style == "link":
+            number = span.link or 0
+            style = styles.link if links.openable(number) else styles.link_not_openable
             text.stylize(style, span.start, span.end)
+            tail = f"[{number}]"
+            if block.text.startswith(tail, span.end):
+                text.stylize(styles.link_number, span.end, span.end + len(tail))
+        elif span.style == "code":
+            text.stylize(styles.code_inline, span.start, span.end)
+        elif span.style == "mark":
+            text.stylize(styles.mark, span.start, span.end)
+        else:
+            text.stylize(_FIXED_SPAN_STYLES[span.style], span.start, span.end)
     return text
 
 
 class Indented:
     """A renderable drawn narrower, with a prefix on the first and later lines.
 
-    Used for list items (marker, then hanging indent) and block quotes (a bar
-    on every line), which Rich's own wrapping cannot do.
+    Used for everything inside list items (marker, then a hanging indent) and
+    block quotes (a bar on every line), which Rich's own wrapping cannot do.
     """
 
     def __init__(self, body: RenderableType, first: Text, rest: Text) -> None:
@@ -52,7 +123,8 @@ class Indented:
         self.rest = rest
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
-        width = max(options.max_width - self.first.cell_len, 10)
+        indent = max(self.first.cell_len, self.rest.cell_len)
+        width = max(options.max_width - indent, 10)
         lines = console.render_lines(self.body, options.update_width(width), pad=False)
         for index, line in enumerate(lines):
             prefix = self.first if index == 0 else self.rest
@@ -61,54 +133,144 @@ class Indented:
             yield Segment.line()
 
 
-def render_block(block: Block) -> RenderableType:
-    """One block, styled and indented as its kind asks."""
+def nest_texts(nest: tuple[str, ...], styles: ArticleStyles = DEFAULT_STYLES) -> tuple[Text, Text]:
+    """A block's containers as the prefixes of its first and of its other lines."""
+    first = Text()
+    rest = Text()
+    for entry in nest:
+        if entry == QUOTE:
+            first.append(QUOTE_BAR, styles.quote_bar)
+            rest.append(QUOTE_BAR, styles.quote_bar)
+        else:
+            first.append(entry, styles.marker)
+            rest.append(" " * cell_len(entry))
+    return first, rest
+
+
+class TableBlock:
+    """A table: columns aligned when they fit the width it is drawn at, else one
+    row a line (wrapped lines hang under their row)."""
+
+    def __init__(self, block: Block, text: Text, styles: ArticleStyles) -> None:
+        self.block = block
+        self.text = text
+        self.styles = styles
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        block = self.block
+        widths = table_columns(block, options.max_width)
+        if widths is None:
+            for number, line in enumerate(self.text.split("\n")):
+                if number == 0 and block.head:
+                    line.stylize(self.styles.table_head)
+                yield Indented(line, Text(), Text("  "))
+            return
+        right = numeric_columns(block)
+        for number, row in enumerate(block.cells):
+            line = self._aligned_row(row, widths, right)
+            if number == 0 and block.head:
+                line.stylize(self.styles.table_head)
+                yield line
+                rule = " " * TABLE_GAP
+                yield Text(rule.join("─" * width for width in widths), style=self.styles.dim)
+            else:
+                yield line
+
+    def _aligned_row(
+        self, row: tuple[tuple[int, int], ...], widths: tuple[int, ...], right: tuple[bool, ...]
+    ) -> Text:
+        if len(row) == 1 < len(widths):  # one cell spanning the table
+            line = self.text[row[0][0] : row[0][1]]
+        else:
+            line = Text()
+            for column, width in enumerate(widths):
+                start, end = row[column] if column < len(row) else (0, 0)
+                cell = self.text[start:end]
+                room = Text(" " * max(0, width - cell.cell_len))
+                if column:
+                    line.append(" " * TABLE_GAP)
+                line.append_text(room + cell if right[column] else cell + room)
+        line.rstrip()
+        line.no_wrap = True
+        return line
+
+
+def render_block(
+    block: Block, styles: ArticleStyles = DEFAULT_STYLES, links: tuple[str, ...] = ()
+) -> RenderableType:
+    """One block, styled and indented as its kind and containers ask."""
+    body = _body(block, styles, _Links(links))
+    if not block.nest:
+        return body
+    return Indented(body, *nest_texts(block.nest, styles))
+
+
+def _body(block: Block, styles: ArticleStyles, links: _Links) -> RenderableType:
     if block.kind == "heading":
-        return _inline(block, _HEADING[min(max(block.level, 1), 3) - 1])
-    if block.kind == "code":
-        return Text(block.text, style=Style(color="bright_cyan"), no_wrap=True)
+        level = min(max(block.level, 1), len(styles.headings))
+        return _inline(block, styles, links, styles.headings[level - 1])
+    if block.kind == "code":  # wrapped rather than cut: the view cannot scroll sideways
+        code = Text(block.text, style=styles.code_block, overflow="fold")
+        return Padding(code, (0, 1), style=styles.code_block, expand=True)
     if block.kind == "rule":
-        return Text("─" * 40, style="dim")
+        return Rule(style=styles.dim)
     if block.kind == "image":
-        return _inline(block, Style(italic=True, dim=True))
+        return _inline(block, styles, links, styles.image)
     if block.kind == "quote":
-        bar = Text("▌ " * max(block.level, 1), style=Style(color="bright_black"))
-        return Indented(_inline(block, Style(italic=True)), bar, bar)
-    if block.kind == "list_item":
-        indent = "  " * block.level
-        marker = Text(indent + block.marker, style="bold")
-        return Indented(_inline(block), marker, Text(" " * marker.cell_len))
-    return _inline(block)
+        return _inline(block, styles, links, styles.quote_text)
+    if block.kind == "table":
+        return TableBlock(block, _inline(block, styles, links), styles)
+    return _inline(block, styles, links)
 
 
-def render_document(document: Document, *, shortened: bool = False) -> RenderableType:
-    """The whole body: blocks separated by blank lines, then numbered links.
+def _separator(above: Block, below: Block, styles: ArticleStyles) -> Text:
+    """The line between two blocks: blank, but inside the quotes they share."""
+    shared = 0
+    for a, b in zip(above.nest, below.nest, strict=False):
+        if (a == QUOTE) != (b == QUOTE):
+            break
+        shared += 1
+    line = nest_texts(below.nest[:shared], styles)[1]
+    line.rstrip()
+    return line
+
+
+def render_document(
+    document: Document, *, shortened: bool = False, styles: ArticleStyles = DEFAULT_STYLES
+) -> RenderableType:
+    """The whole body: blocks separated by blank lines, then the numbered links.
 
     A ``shortened`` article gets a note saying so after its text. At most
-    :data:`MAX_LISTED_LINKS` links are listed.
+    :data:`MAX_LISTED_LINKS` links are listed; those newsreader will not open
+    are marked.
     """
     parts: list[RenderableType] = []
-    previous_kind = ""
+    links = _Links(document.links)
+    previous: Block | None = None
     for block in document.blocks:
-        tight = block.kind == "list_item" and previous_kind == "list_item"
-        if parts and not tight:
-            parts.append(Text(""))
-        parts.append(render_block(block))
-        previous_kind = block.kind
+        if previous is not None and not block.tight:
+            parts.append(_separator(previous, block, styles))
+        body = _body(block, styles, links)
+        parts.append(Indented(body, *nest_texts(block.nest, styles)) if block.nest else body)
+        previous = block
     if shortened:
         parts.append(Text(""))
         note = "(The article is too long to show here in full; o opens it in the browser.)"
-        parts.append(Text(note, style="dim italic"))
+        parts.append(Text(note, style=styles.dim + Style(italic=True)))
     if document.links:
         parts.append(Text(""))
-        parts.append(Text("Links", style="bold"))
+        parts.append(Text("Links", style=styles.headings[2]))
         for number, url in enumerate(document.links[:MAX_LISTED_LINKS], start=1):
-            line = Text(f"[{number}] ", style="dim")
-            line.append(shown_url(url), style=Style(color="bright_blue"))
+            line = Text(f"[{number}] ", style=styles.link_number)
+            if links.openable(number):
+                line.append(shown_url(url), style=styles.link)
+            else:
+                line.append(shown_url(url), style=styles.link_not_openable)
+                line.append(f" {NOT_OPENABLE}", style=styles.dim)
             parts.append(line)
         more = len(document.links) - MAX_LISTED_LINKS
         if more > 0:
-            parts.append(Text(f"… and {more:,} more", style="dim"))
+            parts.append(Text(f"… and {more:,} more", style=styles.dim))
     if not parts:
-        parts.append(Text("(this article has no text)", style="dim italic"))
+        parts.append(Text("(this article has no text)", style=styles.dim + Style(italic=True)))
     return Group(*parts)
