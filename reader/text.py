@@ -419,6 +419,7 @@ class _Builder:
         self._len = 0
         self._last = ""
         self._newlines = 0  # trailing <br> newlines, capped at 2
+        self._lone_image_end = -1  # buffer length after an image that began the block
         self._spans: list[Span] = []
         self._style_count: dict[SpanStyle, int] = {}
         self._style_start: dict[SpanStyle, int] = {}
@@ -577,6 +578,7 @@ class _Builder:
         return True
 
     def _reset_inline(self) -> None:
+        self._lone_image_end = -1
         self._buf = []
         self._len = 0
         self._last = ""
@@ -682,6 +684,7 @@ class _Builder:
         ]
         if len(spans) > 1:
             spans.sort(key=_span_order)
+        lone_image = self._len == self._lone_image_end
         self._reset_inline()
         if table is not None:
             self._table_blocks(table, text, tuple(spans))
@@ -689,7 +692,7 @@ class _Builder:
         elif not text:
             return
         elif ctx is None:
-            self._emit("paragraph", text, spans=tuple(spans))
+            self._emit("image" if lone_image else "paragraph", text, spans=tuple(spans))
         elif ctx.kind == "heading":
             self._emit("heading", text, ctx.level, tuple(spans))
         elif ctx.kind == "quote":
@@ -831,10 +834,13 @@ class _Builder:
         tail = f"[{number}]" if number else ""
         if self._pre:
             self._put(label + tail)
-        elif not self._len and self._link_url is None and not self._ctx:
-            spans = (Span(0, len(label), "link", number),) if number else ()
-            self._emit("image", label + tail, spans=spans)
         else:
+            # An image that begins a block is a block of its own (a figure)
+            # unless text follows it in the same paragraph.
+            alone = self._link_url is None and not self._ctx
+            if alone and self._len and self._len == self._lone_image_end:
+                self._flush()  # the image before it stands alone too
+            alone = alone and not self._len
             if self._len and self._last not in " \n":
                 self._put(" ")
             start = self._len
@@ -843,6 +849,8 @@ class _Builder:
                 self._spans.append(Span(start, self._len, "link", number))
                 self._put(tail)
             self._put(" ")
+            if alone:
+                self._lone_image_end = self._len
 
     # -- elements ------------------------------------------------------------
 

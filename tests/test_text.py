@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from reader.text import (
+    NOT_OPENABLE,
+    QUOTE,
     Block,
     Document,
     Span,
     document_to_text,
     html_to_document,
     html_to_text,
-    NOT_OPENABLE,
-    QUOTE,
     link_line,
     link_openable,
     numeric_columns,
@@ -115,8 +115,7 @@ def test_nested_lists_number_and_indent_under_their_item() -> None:
         ("list_item", 0, ("• ",), "bullet", False),  # another list: not tight
     ]
     assert document_to_text(document) == (
-        " 3. three\n 4. four\n    ◦ dot\n    ◦ dot2\n      1. deep\n10. ten\n11. eleven"
-        "\n\n• bullet"
+        " 3. three\n 4. four\n    ◦ dot\n    ◦ dot2\n      1. deep\n10. ten\n11. eleven\n\n• bullet"
     )
 
 
@@ -531,6 +530,21 @@ def test_inline_image_in_paragraph_is_text() -> None:
     assert block.kind == "paragraph"
     assert block.text == "before [image: chart][1] after [image][2]"
     assert document.links[1] == "https://example.com/blog/b.png"
+
+
+def test_image_that_begins_a_paragraph_stays_in_it() -> None:
+    document = doc(
+        "<p><img src='a.png' alt='cat'> sits on <b>the mat</b></p><p><img src='b.png'></p>"
+    )
+    assert kinds(document) == [
+        ("paragraph", "[image: cat][1] sits on the mat"),
+        ("image", "[image][2]"),
+    ]
+    first = document.blocks[0]
+    assert [(first.text[s.start : s.end], s.style) for s in first.spans] == [
+        ("[image: cat]", "link"),
+        ("the mat", "bold"),
+    ]
 
 
 def test_image_variants() -> None:

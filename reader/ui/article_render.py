@@ -40,10 +40,10 @@ def _default_headings() -> tuple[Style, ...]:
     return (
         Style(bold=True, underline=True),
         Style(bold=True),
-        Style(bold=True),
         Style(bold=True, italic=True),
-        Style(bold=True, italic=True),
-        Style(bold=True, italic=True),
+        Style(italic=True),
+        Style(italic=True),
+        Style(italic=True),
     )
 
 
