@@ -141,22 +141,14 @@ def ours(content: bytes, url: str | None) -> str:
 
 
 def trafilatura_alone(content: bytes, url: str | None) -> str:
-    """trafilatura with the options reader.extract uses, on the raw bytes."""
+    """trafilatura with its default settings, as HTML, on the raw bytes."""
     import trafilatura
 
-    out = trafilatura.extract(
-        content,
-        url=url,
-        output_format="html",
-        include_comments=False,
-        include_links=True,
-        include_images=True,
-        include_formatting=True,
-    )
-    return html_text(out or "")
+    return html_text(trafilatura.extract(content, url=url, output_format="html") or "")
 
 
 def readability_alone(content: bytes, url: str | None) -> str:
+    """readability-lxml with its default settings on the raw bytes."""
     from readability import Document  # type: ignore[import-untyped]
 
     try:

@@ -45,6 +45,17 @@ MAX_PAGE_BYTES = 5_000_000
 """Pages are cut here before parsing: larger ones are hostile or mostly
 inline data, and extraction time grows with the size of the tree."""
 
+MAX_ELEMENTS = 50_000
+"""A page with more elements (after scripts, styles and the like are gone) is
+refused: extraction time grows with the element count (about 6 s at this
+bound on a 2-core machine), and real articles have a few thousand."""
+
+MAX_PREPARED_CHARS = 2_000_000
+"""The cleaned page handed to the extractors is cut here (time grows with text too)."""
+
+MAX_ARTICLE_CHARS = 1_000_000
+"""The article HTML is cut, between blocks, at this size (the reading view's own bound)."""
+
 _CHARSET_SCAN = 65_536  # bytes searched for <meta charset>; some pages declare it late
 _MAX_DEPTH = 120  # deeper elements are written as their plain text
 _MIN_ARTICLE_CHARS = 40
@@ -229,17 +240,20 @@ def _extract(text: str, url: str | None) -> ExtractedArticle:
     root = _parse(text)
     base = _base_url(root, url)
     _prepare_page(root)
+    elements = sum(1 for _ in root.iter())
+    if elements > MAX_ELEMENTS:
+        raise ExtractionError(f"the page is too large to find an article in ({elements} elements)")
     lxml_html = _lxml_html()
-    page = lxml_html.tostring(root, encoding="unicode")
+    page = lxml_html.tostring(root, encoding="unicode")[:MAX_PREPARED_CHARS]
     traf_html, meta = _run_trafilatura(page, url)
     read_html = _run_readability(page, url)
     title = meta.get("title") or _page_title(root)
+    summary = meta.get("description")
     candidates = {
-        "trafilatura": _blocks(traf_html, base),
-        "readability": _blocks(read_html, base),
+        "trafilatura": _clean(_blocks(traf_html, base), title, summary),
+        "readability": _clean(_blocks(read_html, base), title, summary),
     }
-    blocks = _finish(_choose(candidates), title)
-    return _article(blocks, title)
+    return _article(_choose(candidates), title)
 
 
 def _lxml_html() -> Any:
@@ -258,13 +272,31 @@ def _parse(text: str) -> HtmlElement:
 
 
 def _article(blocks: list[_Block], title: str | None) -> ExtractedArticle:
-    text_chars = sum(len(b.text) for b in blocks)
+    text_chars = sum(b.chars for b in blocks)
     if text_chars < _MIN_ARTICLE_CHARS:
         raise ExtractionError("no article found on the page")
     link_chars = sum(b.link_chars for b in blocks)
     if link_chars > _MAX_LINK_DENSITY * text_chars:
         raise ExtractionError("no article found on the page (only links)")
-    return ExtractedArticle(html="\n".join(b.html for b in blocks), title=title)
+    kept: list[str] = []
+    room = MAX_ARTICLE_CHARS
+    for block in blocks:
+        if len(block.html) >= room:
+            logger.info("article cut at %d characters of HTML", MAX_ARTICLE_CHARS)
+            if not kept:  # one huge block: keep the start of its text
+                kept.append(_plain_block(block, room))
+            break
+        kept.append(block.html)
+        room -= len(block.html) + 1
+    return ExtractedArticle(html="\n".join(kept), title=title)
+
+
+def _plain_block(block: _Block, size: int) -> str:
+    """``block`` as a paragraph (or preformatted text) of its text cut to ``size``."""
+    if block.kind == "pre":
+        code = htmllib.unescape(_TAG.sub("", block.html))[: size // 2]
+        return f"<pre><code>{htmllib.escape(code, quote=False)}</code></pre>"
+    return f"<p>{htmllib.escape(block.text[: size // 2], quote=False)}</p>"
 
 
 def _run_trafilatura(text: str, url: str | None) -> tuple[str | None, dict[str, str]]:
@@ -438,8 +470,9 @@ class _Block:
 
     kind: BlockKind
     html: str
-    text: str
-    link_chars: int
+    text: str  # whitespace collapsed
+    chars: int  # of the text, spaces not counted
+    link_chars: int  # of that, inside links
 
     @property
     def words(self) -> Counter[str]:
@@ -730,10 +763,13 @@ def _pre_html(el: HtmlElement) -> str:
 
 def _make_block(kind: BlockKind, html: str) -> _Block:
     text = " ".join(htmllib.unescape(_TAG.sub(" ", html)).split())
-    links = sum(
-        len(" ".join(htmllib.unescape(_TAG.sub(" ", m)).split())) for m in _LINK_TEXT.findall(html)
-    )
-    return _Block(kind, html, text, links)
+    links = sum(_visible_chars(htmllib.unescape(_TAG.sub("", m))) for m in _LINK_TEXT.findall(html))
+    return _Block(kind, html, text, _visible_chars(text), links)
+
+
+def _visible_chars(text: str) -> int:
+    """Characters that are not spaces: a measure of text that markup cannot inflate."""
+    return len(text) - sum(1 for c in text if c.isspace())
 
 
 def _holds_blocks(el: HtmlElement) -> bool:
@@ -769,7 +805,7 @@ def _choose(candidates: dict[str, list[_Block]]) -> list[_Block]:
 
 
 def _size(blocks: Iterable[_Block]) -> int:
-    return sum(len(b.text) for b in blocks)
+    return sum(b.chars for b in blocks)
 
 
 def _extra_score(mine: list[_Block], other: list[_Block]) -> int:
@@ -781,9 +817,9 @@ def _extra_score(mine: list[_Block], other: list[_Block]) -> int:
         if not own or len(own & theirs) >= len(own) / 2:
             continue
         if _is_prose(block):
-            score += len(block.text)
+            score += block.chars
         elif _is_boilerplate(block):
-            score -= len(block.text)
+            score -= block.chars
     return score
 
 
@@ -799,33 +835,46 @@ def _shingles(words: Iterable[str]) -> set[tuple[str, ...]]:
 def _is_prose(block: _Block) -> bool:
     if block.kind not in ("p", "quote", "list"):
         return False
-    long_enough = len(block.text) >= 80 or sum(block.words.values()) >= 15
-    return long_enough and block.link_chars < 0.3 * len(block.text)
+    long_enough = block.chars >= 70 or sum(block.words.values()) >= 15
+    return long_enough and block.link_chars < 0.3 * block.chars
 
 
 def _is_boilerplate(block: _Block) -> bool:
-    return bool(block.text) and block.link_chars >= 0.5 * len(block.text)
+    return block.chars > 0 and block.link_chars >= 0.5 * block.chars
 
 
-def _finish(blocks: list[_Block], title: str | None) -> list[_Block]:
-    """Drop what no reader wants: a heading repeating the title, lists of links."""
-    kept = [b for b in blocks if not (b.kind == "list" and _is_boilerplate(b))]
-    return _drop_title(kept, title)
+def _clean(blocks: list[_Block], title: str | None, summary: str | None) -> list[_Block]:
+    """Drop what no reader wants: the title and the page's summary said again
+    at the top, lists of links, paragraphs that are one link to another
+    article ("read also" teasers)."""
+    kept = [b for b in blocks if not _is_link_list(b) and not _is_teaser(b)]
+    return _drop_repeat(kept, title, headings_only=True)
 
 
-def _drop_title(blocks: list[_Block], title: str | None) -> list[_Block]:
-    if not title:
+def _is_link_list(block: _Block) -> bool:
+    return block.kind == "list" and _is_boilerplate(block)
+
+
+_URL_LIKE = re.compile(r"^\S*(?:://|www\.|@)\S*$")
+
+
+def _is_teaser(block: _Block) -> bool:
+    """A paragraph that is all link text, unless the link shows its address."""
+    if block.kind != "p" or block.link_chars < 0.9 * block.chars:
+        return False
+    return not _URL_LIKE.match(block.text)
+
+
+def _drop_repeat(blocks: list[_Block], said: str | None, headings_only: bool) -> list[_Block]:
+    """Without the first of the leading blocks that only repeats ``said``."""
+    wanted = _norm(said or "")
+    if not wanted:
         return blocks
-    wanted = _norm(title)
     for index, block in enumerate(blocks[:3]):
-        if (
-            block.kind == "h"
-            and _norm(block.text)
-            and (
-                _norm(block.text) == wanted
-                or (len(_norm(block.text)) > 15 and _norm(block.text) in wanted)
-            )
-        ):
+        if headings_only and block.kind != "h":
+            continue
+        text = _norm(block.text)
+        if text and (text == wanted or (len(text) > 15 and text in wanted)):
             return blocks[:index] + blocks[index + 1 :]
     return blocks
 
