@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck pytest corpus screenshots clean
+.PHONY: run test lint typecheck pytest corpus bench-extract screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ pytest: $(TEST_STAMP)
 
 corpus: $(TEST_STAMP)
 	$(BIN)/python -m tests.corpus
+
+bench-extract: $(TEST_STAMP)
+	$(BIN)/python -m bench.extract
 
 screenshots: $(TEST_STAMP)
 	$(BIN)/python screenshots/make_screenshots.py screenshots
