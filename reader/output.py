@@ -13,7 +13,12 @@ from typing import Any
 
 from reader.models import Entry, FeedInfo
 from reader.sanitize import clean_line, clean_text
-from reader.text import html_to_text, shown_url
+from reader.text import (
+    document_to_text,
+    html_to_document,
+    reading_time_minutes,
+    shown_url,
+)
 
 
 def iso_utc(value: datetime | None) -> str | None:
@@ -55,8 +60,11 @@ def feed_json(feed: FeedInfo) -> dict[str, Any]:
     }
 
 
-def entry_json(entry: Entry) -> dict[str, Any]:
-    return {
+def entry_json(entry: Entry, *, full_text: bool = True) -> dict[str, Any]:
+    """An article as JSON. ``full_text`` adds the extracted article as plain text
+    (null when there is none) and why its extraction last failed; converting
+    it costs milliseconds an article, so long listings may leave it out."""
+    data: dict[str, Any] = {
         "id": entry.id,
         "feed_url": shown_url(entry.feed_url),
         "feed_title": clean_line(entry.feed_title),
@@ -69,6 +77,12 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "read": entry.read,
         "starred": entry.starred,
     }
+    if full_text:
+        data["full_text"] = body_text(entry.full_text, entry) if entry.full_text else None
+        data["full_text_error"] = (
+            clean_line(entry.full_text_error) if entry.full_text_error else None
+        )
+    return data
 
 
 def dumps(value: object) -> str:
@@ -103,15 +117,33 @@ def entry_line(entry: Entry) -> str:
 def entry_text(
     entry: Entry, width: int | None, *, full_text: bool = False, reading_width: int = 100
 ) -> str:
-    """Header lines, a blank line, the body as text, then its link list."""
+    """Header lines, a blank line, the body as text, then its link list.
+
+    The body is the extracted full text when asked for and stored, else the
+    feed's content; a "Content:" line says which, with the reading time. Text
+    is wrapped at ``width`` (the terminal) but never wider than
+    ``reading_width``; without a width (a pipe, JSON) it is not wrapped.
+    """
     if width is not None:
-        width = min(width, reading_width)
-    html = entry.full_text if full_text and entry.full_text is not None else entry.body_html
+        width = min(width, max(reading_width, 20))
+    shows_full = full_text and entry.full_text is not None
+    html = entry.full_text if shows_full else entry.body_html
+    document = html_to_document(html, base_url=entry.link)
     header = [clean_line(entry.title) or "(untitled)", f"Feed: {clean_line(entry.feed_title)}"]
     if entry.author:
         header.append(f"Author: {clean_line(entry.author)}")
     header.append(f"Date: {local_time(entry.date)}")
     if entry.link:
         header.append(f"Link: {shown_url(entry.link)}")
-    body = html_to_text(html, base_url=entry.link, width=width)
-    return "\n".join(header) + "\n\n" + clean_text(body)
+    minutes = reading_time_minutes(document)
+    content = "full text" if shows_full else "feed summary"
+    content += f", {minutes} min read" if minutes else ", no text"
+    if full_text and not shows_full and entry.full_text_error:
+        content += f" (no full text: {clean_line(entry.full_text_error, 300)})"
+    header.append(f"Content: {content}")
+    return "\n".join(header) + "\n\n" + clean_text(document_to_text(document, width))
+
+
+def body_text(html: str | None, entry: Entry, width: int | None = None) -> str:
+    """Article HTML as the reading text (links resolved against the article's link)."""
+    return clean_text(document_to_text(html_to_document(html, base_url=entry.link), width))

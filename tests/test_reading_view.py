@@ -20,7 +20,8 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from reader.models import Entry
-from reader.text import html_to_document
+from reader.output import entry_json, entry_text
+from reader.text import document_to_text, html_to_document
 from reader.ui.article_render import DEFAULT_STYLES, render_document
 from reader.ui.article_view import (
     FULL_TEXT_LABEL,
@@ -430,3 +431,50 @@ async def test_the_note_is_one_clean_bounded_line(note: str) -> None:
         if note.startswith("["):
             assert "[bold]x[/bold][2J note" in header or "[bold]x[/bold] note" in header
         assert len(header) < 700
+
+
+# -- newsreader show: the same conversion -----------------------------------------------
+
+
+def test_show_text_is_the_same_conversion_at_the_reading_width() -> None:
+    body = (
+        "<h2>Part</h2><p>" + "word " * 60 + "<a href='/x'>link</a></p><ol start='9'><li>a<li>b</ol>"
+    )
+    entry = make_entry(body)
+    text = entry_text(entry, 200, reading_width=50)
+    header, rest = text.split("\n\n", 1)
+    assert header.splitlines()[-1] == "Content: feed summary, 1 min read"
+    assert rest == document_to_text(html_to_document(body, entry.link), 50)
+    assert max(map(len, rest.split("\n")[:-1])) <= 50  # bar the link list
+    assert " 9. a\n10. b" in rest and rest.endswith("Links:\n[1] https://news.example/x")
+    assert entry_text(entry, 30, reading_width=50).split("\n\n", 1)[1] == document_to_text(
+        html_to_document(body, entry.link), 30
+    )
+    unwrapped = entry_text(entry, None, reading_width=50)
+    assert ("word " * 60).strip() + " link[1]" in unwrapped
+
+
+def test_show_full_text_or_why_not() -> None:
+    full = "<p>" + "long " * 700 + "</p><p>the <a href='/deep'>whole</a> story</p>"
+    entry = make_entry("<p>short</p>", full_text=full)
+    text = entry_text(entry, None, full_text=True)
+    assert "\nContent: full text, 4 min read\n" in text
+    assert "the whole[1] story" in text and "short" not in text
+    assert "Content: feed summary, 1 min read" in entry_text(entry, None)
+    failed = make_entry("<p>short</p>", full_text_error="HTTP 404 Not Found\x1b[2J")
+    text = entry_text(failed, None, full_text=True)
+    assert "Content: feed summary, 1 min read (no full text: HTTP 404 Not Found)" in text
+    assert "\x1b" not in text
+
+
+def test_show_json_has_the_full_text_as_plain_text_or_null() -> None:
+    full = "<h1>Title</h1><p>Body <a href='/a'>link</a> [bold]x[/bold]\x1b[31m</p>"
+    data = entry_json(make_entry("<p>s</p>", full_text=full, full_text_error=None))
+    assert (
+        data["full_text"]
+        == "# Title\n\nBody link[1] [bold]x[/bold]\n\nLinks:\n[1] https://news.example/a"
+    )
+    assert data["full_text_error"] is None
+    data = entry_json(make_entry("<p>s</p>", full_text_error="paywall\x07"))
+    assert data["full_text"] is None and data["full_text_error"] == "paywall"
+    assert "full_text" not in entry_json(make_entry("<p>s</p>"), full_text=False)
