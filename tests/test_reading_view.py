@@ -30,6 +30,7 @@ from reader.ui.article_view import (
     LinkChooser,
     LinkStep,
 )
+from reader.ui.help_screen import HelpScreen
 
 DATE = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 CHAR_WIDTH = 12.2  # of Textual's SVG export
@@ -478,3 +479,13 @@ def test_show_json_has_the_full_text_as_plain_text_or_null() -> None:
     data = entry_json(make_entry("<p>s</p>", full_text_error="paywall\x07"))
     assert data["full_text"] is None and data["full_text_error"] == "paywall"
     assert "full_text" not in entry_json(make_entry("<p>s</p>"), full_text=False)
+
+
+async def test_help_lists_the_link_keys_and_full_text() -> None:
+    app = ReaderApp()
+    async with app.run_test(size=(100, 50)) as pilot:
+        app.push_screen(HelpScreen())
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        for expected in ("open link 1 to 9", "l 12 enter", "toggle full text / feed summary"):
+            assert expected in text, expected

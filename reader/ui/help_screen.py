@@ -30,7 +30,16 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("s", "toggle star"),
             ("A", "mark every article in the view read"),
             ("o", "open the article's link in the browser"),
+            ("f", "toggle full text / feed summary"),
             ("u", "show unread only / all"),
+        ),
+    ),
+    (
+        "Links in the article",
+        (
+            ("1 … 9", "open link 1 to 9 of the article"),
+            ("l 12 enter", "open link 12 (or wait a moment after the digits)"),
+            ("esc", "stop typing a link number"),
         ),
     ),
     (
