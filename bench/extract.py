@@ -35,7 +35,8 @@ from pathlib import Path
 
 from reader.extract import ExtractionError, extract_article
 
-CORPUS = Path(os.environ.get("NEWSREADER_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(os.environ.get("NEWSREADER_CORPUS", DEFAULT_CORPUS))
 AEB = CORPUS / "article-extraction-benchmark"
 READABILITY = CORPUS / "readability" / "test" / "test-pages"
 # Mozilla's Readability tests resolve the pages' relative links against this URL.
@@ -63,8 +64,12 @@ class Score:
 
 _WORD = re.compile(r"[^\W_]+")
 _BREAKS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 "
-    "h6 header hr img li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+    [
+        *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt"),
+        *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header"),
+        *("hr", "img", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody"),
+        *("td", "tfoot", "th", "thead", "tr", "ul"),
+    ]
 )
 
 

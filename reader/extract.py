@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from reader.links import ALLOWED_SCHEMES
 
@@ -239,7 +239,7 @@ def _extract(text: str, url: str | None) -> ExtractedArticle:
     _quiet_libraries()
     root = _parse(text)
     base = _base_url(root, url)
-    _prepare_page(root)
+    _prepare_page(root, base)
     elements = sum(1 for _ in root.iter())
     if elements > MAX_ELEMENTS:
         raise ExtractionError(f"the page is too large to find an article in ({elements} elements)")
@@ -373,18 +373,21 @@ _MAX_CAPTION_CHARS = 600
 _MEDIA = ("img", "picture", "video", "table")
 
 
-def _prepare_page(root: HtmlElement) -> None:
+def _prepare_page(root: HtmlElement, base: str | None) -> None:
     """Take out what is never article text before either extractor looks.
 
     Scripts (but JSON-LD, which trafilatura reads for metadata), styles,
     frames, form controls, navigation and hidden elements go; lazily loaded
-    images get their real ``src``; captions become their image's alt text.
+    images get their real ``src``; links are made absolute against ``base``;
+    captions become their image's alt text.
     """
     doomed = [el for el in root.iter() if _never_text(el)]
     for el in doomed:  # an element inside one removed earlier goes with it
         _remove(el)
     for img in root.iter("img"):
         _load_lazy_image(img)
+    if base:  # resolved here, so both extractors honour <base href>
+        root.make_links_absolute(base, resolve_base_href=False, handle_failures="discard")
     _captions_to_alt(root)
 
 
@@ -733,7 +736,10 @@ class _Writer:
     def link_target(self, href: str | None) -> str | None:
         if not href or href.strip().startswith("#"):
             return None  # in-page anchors mean nothing outside the page
-        return _absolute(href, self.base)
+        target = _absolute(href, self.base)
+        if target and self.base and urldefrag(target).url == urldefrag(self.base).url:
+            return None  # the page itself, or an anchor in it made absolute by an extractor
+        return target
 
     def image(self, el: HtmlElement) -> str:
         src = el.get("src") or ""
