@@ -1,23 +1,34 @@
 """Find the article on a web page and return it as small, safe HTML.
 
-Two well-kept extractors look at every page: trafilatura and
-readability-lxml. Each is right where the other one fails on some pages
-(trafilatura drops half an article whose paragraphs sit in odd containers;
-readability keeps "read also" lists and standfirsts), so both run and
-:func:`_choose` keeps the one whose *disagreement* with the other reads like
-prose rather than like navigation. The winner is rewritten by
-:class:`_Writer` into a short list of allowed tags (p, h1-h6, lists, quotes,
-pre/code, tables, em/strong, links and images with absolute http(s) URLs),
-and blocks that are lists of links or that repeat the title are dropped.
-docs/EXTRACTION.md has the measurements behind each rule.
+The steps of :func:`extract_article`:
 
-Hostile pages: the input is cut at :data:`MAX_PAGE_BYTES`, the libraries
-never touch the network or the file system here, deep nesting is flattened
-past :data:`_MAX_DEPTH`, and any failure inside a library becomes an
+1. Decode (BOM, valid UTF-8, the HTTP charset, ``<meta charset>``, else UTF-8
+   with replacement) and refuse what is empty or not HTML.
+2. Parse once with lxml and prepare the page for both extractors
+   (:func:`_prepare_page`): scripts, styles, frames, form controls, navigation
+   and hidden elements go; lazy images get their ``src``; links become
+   absolute; a caption becomes its image's alt text instead of a paragraph.
+3. Run trafilatura and readability-lxml on the prepared page. Each fails
+   where the other does not (trafilatura can drop half an article held in
+   odd containers; readability keeps standfirsts and site boxes).
+4. Rewrite both outputs into a few allowed tags (:class:`_Writer`: p, h1-h6,
+   lists, quotes, pre/code, tables, em/strong, links and images with absolute
+   URLs), drop lists of links, one-link "read also" paragraphs and a heading
+   that repeats the title (:func:`_clean`).
+5. Keep the one whose *extra* text over the other reads as prose rather than
+   as links (:func:`_choose`); on a tie, the shorter one.
+
+docs/EXTRACTION.md has the measurements behind these rules. No rule knows a
+site: everything is about text, links and structure.
+
+Hostile pages: input is cut at :data:`MAX_PAGE_BYTES`, pages with more than
+:data:`MAX_ELEMENTS` elements are refused, libxml2 stops at 255 levels of
+nesting and the writer flattens past :data:`_MAX_DEPTH`, nothing is fetched or
+read from disk, and any failure inside a library becomes an
 :class:`ExtractionError` with one line of reason (details go to the log).
 
-trafilatura and lxml take a noticeable time to import, so they are imported
-inside :func:`extract_article`, never when this module is imported.
+trafilatura, readability and lxml are slow to import, so they are imported
+on the first extraction, never when this module is imported.
 """
 
 from __future__ import annotations
@@ -26,7 +37,6 @@ import codecs
 import html as htmllib
 import logging
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -478,15 +488,11 @@ class _Block:
     link_chars: int  # of that, inside links
 
     @property
-    def words(self) -> Counter[str]:
-        return _words(self.text)
+    def word_count(self) -> int:
+        return len(_WORD.findall(self.text))
 
 
 _WORD = re.compile(r"[^\W_]+")
-
-
-def _words(text: str) -> Counter[str]:
-    return Counter(_WORD.findall(text.lower()))
 
 
 # Never article text, dropped with their content from the page and from the output.
@@ -841,7 +847,7 @@ def _shingles(words: Iterable[str]) -> set[tuple[str, ...]]:
 def _is_prose(block: _Block) -> bool:
     if block.kind not in ("p", "quote", "list"):
         return False
-    long_enough = block.chars >= 70 or sum(block.words.values()) >= 15
+    long_enough = block.chars >= 70 or block.word_count >= 15
     return long_enough and block.link_chars < 0.3 * block.chars
 
 
