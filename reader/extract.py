@@ -143,7 +143,10 @@ _MAGIC = (
     (b"\x1f\x8b", "compressed data"),
 )
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
-_FIRST_TAG = re.compile(r"<(?:\?xml[^>]*\?>|!--.*?-->|![^>]*>|\s)*<([A-Za-z][\w:.-]*)", re.S)
+# The first element's name, after any XML declaration, comments and doctype.
+_FIRST_TAG = re.compile(
+    r"\s*(?:<\?xml[^>]*>\s*|<!--.*?-->\s*|<![^>]*>\s*)*<([A-Za-z][\w:.-]*)", re.S
+)
 _ANY_TAG = re.compile(r"<(?:[A-Za-z][\w:-]*[\s/>]|!doctype\s)", re.I)
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf"})
 

@@ -285,6 +285,11 @@ def test_an_index_page_of_links_is_not_an_article() -> None:
             "the page is a feed, not an article",
         ),
         (
+            b'<?xml version="1.0"?>\n<!-- c -->\n<feed xmlns="http://www.w3.org/2005/Atom"/>',
+            None,
+            "the page is a feed, not an article",
+        ),
+        (
             b"<html><head><title>t</title></head><body></body></html>",
             None,
             "no article found on the page",
