@@ -137,7 +137,7 @@ class MainScreen(Screen[None]):
         feeds.border_title = "Feeds"
         articles = ArticleList(service.entry_rows, self.nr_app.clock, id="articles")
         articles.border_title = "Articles"
-        article = ArticleView(id="article")
+        article = ArticleView(reading_width=service.config.settings.reading_width, id="article")
         article.border_title = "Article"
         with Horizontal():
             yield feeds
@@ -671,6 +671,11 @@ class MainScreen(Screen[None]):
             self._schedule_auto_refresh()
         if settings != old_settings:
             self.nr_app.settings_changed()
+        if settings.reading_width != old_settings.reading_width:
+            article = self.query_one(ArticleView)
+            article.set_reading_width(settings.reading_width)
+            if article.entry is not None:  # re-laid out at the new measure
+                self._show(article.entry, full_text=self.showing_full_text)
         if self.view.kind in ("feed", "tag") and not service.feed_urls(self.view):
             self.view = ALL
         self._reload_feeds()
