@@ -399,6 +399,13 @@ def _collapse(value: str) -> str:
     return _COLLAPSE.sub(" ", clean_text(value)).strip()
 
 
+# A block inside list items, without its nest: kind, text, level, spans, cells, head, tight.
+_BlockArgs = tuple[
+    BlockKind, str, int, tuple[Span, ...], tuple[tuple[tuple[int, int], ...], ...], bool, bool
+]
+_PENDING = Block("paragraph", "")
+
+
 class _Builder:
     """Consumes tokens and accumulates blocks; one instance per document."""
 
@@ -406,7 +413,7 @@ class _Builder:
         self.blocks: list[Block] = []
         # Blocks inside list items, with their containers: list markers are
         # only known when their lists end, so these get their nest last.
-        self._pending: list[tuple[int, tuple[_Container, ...]]] = []
+        self._pending: list[tuple[tuple[_Container, ...], _BlockArgs]] = []
         self._previous: tuple[str, int] = ("", 0)  # the last block's kind and list
         self.links: dict[str, int] = {}
         self._base = base_url
@@ -642,16 +649,17 @@ class _Builder:
         group = self._list_serial if self._lists else 0
         tight = group > 0 and kind == "list_item" and self._previous == (kind, group)
         self._previous = (kind, group)
-        nest: tuple[str, ...] = ()
-        if self._nest:
-            if all(container is QUOTE for container in self._nest):
-                nest = (QUOTE,) * len(self._nest)
-            else:
-                index = len(self.blocks)
-                for container in self._nest:
-                    if isinstance(container, _Item) and container.first_block < 0:
-                        container.first_block = index
-                self._pending.append((index, tuple(self._nest)))
+        if self._nest and not all(container is QUOTE for container in self._nest):
+            index = len(self.blocks)
+            for container in self._nest:
+                if isinstance(container, _Item) and container.first_block < 0:
+                    container.first_block = index
+            self._pending.append(
+                (tuple(self._nest), (kind, text, level, spans, cells, head, tight))
+            )
+            self.blocks.append(_PENDING)  # made in finish(), when the markers are known
+            return
+        nest = (QUOTE,) * len(self._nest)
         self.blocks.append(Block(kind, text, level, spans, nest, cells, head, tight))
 
     def _flush(self) -> None:
@@ -1090,8 +1098,16 @@ class _Builder:
             self._flush()
         for lst in self._all_lists:
             lst.set_markers()
-        for index, containers in self._pending:
-            self.blocks[index] = replace(self.blocks[index], nest=_nest_prefixes(containers, index))
+        if self._pending:
+            pending = iter(self._pending)
+            for index, block in enumerate(self.blocks):
+                if block is _PENDING:
+                    containers, args = next(pending)
+                    block_kind, text, level, spans, cells, head, tight = args
+                    nest = _nest_prefixes(containers, index)
+                    self.blocks[index] = Block(
+                        block_kind, text, level, spans, nest, cells, head, tight
+                    )
         return Document(tuple(self.blocks), tuple(self.links))
 
 

@@ -489,3 +489,25 @@ async def test_help_lists_the_link_keys_and_full_text() -> None:
         text = "\n".join(screen_lines(app))
         for expected in ("open link 1 to 9", "l 12 enter", "toggle full text / feed summary"):
             assert expected in text, expected
+
+
+def test_aligned_table_cells_keep_their_styles() -> None:
+    document = html_to_document(
+        "<table><tr><th>Who</th><th>N</th></tr><tr><td><b>Ann</b> <a href='/a'>Lee</a></td>"
+        "<td>12</td></tr><tr><td>Bob</td><td><i>3</i></td></tr></table>",
+        "https://e.example/",
+    )
+    console = Console(width=40, color_system="truecolor")
+    segments = list(console.render(render_document(document)))
+    lines = "".join(seg.text for seg in segments).split("\n")
+    assert [line.rstrip() for line in lines[:4]] == [
+        "Who          N",
+        "──────────  ──",
+        "Ann Lee[1]  12",
+        "Bob          3",
+    ]
+    styles = {seg.text.strip(): seg.style for seg in segments if seg.text.strip()}
+    assert styles["Ann"] is not None and styles["Ann"].bold
+    assert styles["Lee"] == DEFAULT_STYLES.link
+    assert styles["3"] is not None and styles["3"].italic
+    assert styles["Who          N"] is not None and styles["Who          N"].bold  # header

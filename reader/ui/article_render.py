@@ -17,6 +17,7 @@ from rich.padding import Padding
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Span as RichSpan
 from rich.text import Text
 
 from reader.text import (
@@ -126,22 +127,29 @@ class Indented:
         indent = max(self.first.cell_len, self.rest.cell_len)
         width = max(options.max_width - indent, 10)
         lines = console.render_lines(self.body, options.update_width(width), pad=False)
+        first = list(self.first.render(console))
+        rest = list(self.rest.render(console)) if len(lines) > 1 else []
+        newline = Segment.line()
         for index, line in enumerate(lines):
-            prefix = self.first if index == 0 else self.rest
-            yield from prefix.render(console)
+            yield from rest if index else first
             yield from line
-            yield Segment.line()
+            yield newline
 
 
 def nest_texts(nest: tuple[str, ...], styles: ArticleStyles = DEFAULT_STYLES) -> tuple[Text, Text]:
     """A block's containers as the prefixes of its first and of its other lines."""
     first = Text()
     rest = Text()
-    for entry in nest:
+    quotes = 0  # a run of quotes is appended at once: nesting can be 20 deep
+    for entry in (*nest, ""):
         if entry == QUOTE:
-            first.append(QUOTE_BAR, styles.quote_bar)
-            rest.append(QUOTE_BAR, styles.quote_bar)
-        else:
+            quotes += 1
+            continue
+        if quotes:
+            first.append(QUOTE_BAR * quotes, styles.quote_bar)
+            rest.append(QUOTE_BAR * quotes, styles.quote_bar)
+            quotes = 0
+        if entry:
             first.append(entry, styles.marker)
             rest.append(" " * cell_len(entry))
     return first, rest
@@ -165,9 +173,8 @@ class TableBlock:
                     line.stylize(self.styles.table_head)
                 yield Indented(line, Text(), Text("  "))
             return
-        right = numeric_columns(block)
-        for number, row in enumerate(block.cells):
-            line = self._aligned_row(row, widths, right)
+        rows = self._aligned_rows(widths, numeric_columns(block))
+        for number, line in enumerate(rows):
             if number == 0 and block.head:
                 line.stylize(self.styles.table_head)
                 yield line
@@ -176,23 +183,46 @@ class TableBlock:
             else:
                 yield line
 
-    def _aligned_row(
-        self, row: tuple[tuple[int, int], ...], widths: tuple[int, ...], right: tuple[bool, ...]
-    ) -> Text:
-        if len(row) == 1 < len(widths):  # one cell spanning the table
-            line = self.text[row[0][0] : row[0][1]]
-        else:
-            line = Text()
-            for column, width in enumerate(widths):
-                start, end = row[column] if column < len(row) else (0, 0)
-                cell = self.text[start:end]
-                room = Text(" " * max(0, width - cell.cell_len))
+    def _aligned_rows(self, widths: tuple[int, ...], right: tuple[bool, ...]) -> list[Text]:
+        """Each row padded into columns, keeping the styles of its cells' text.
+
+        Built from plain strings with the spans moved over, in one sweep: Rich's
+        Text slicing costs too much for tables of thousands of cells.
+        """
+        plain = self.text.plain
+        spans = sorted(self.text.spans, key=lambda span: span.start)
+        upcoming = 0
+        active: list[RichSpan] = []
+        lines: list[Text] = []
+        for row in self.block.cells:
+            spanning = len(row) == 1 < len(widths)  # one cell across the table
+            cells: list[tuple[int, int]] = list(row[:1] if spanning else row[: len(widths)])
+            cells += [(0, 0)] * (0 if spanning else len(widths) - len(cells))
+            pieces: list[str] = []
+            moved: list[RichSpan] = []
+            offset = 0
+            for column, (start, end) in enumerate(cells):
                 if column:
-                    line.append(" " * TABLE_GAP)
-                line.append_text(room + cell if right[column] else cell + room)
-        line.rstrip()
-        line.no_wrap = True
-        return line
+                    pieces.append(" " * TABLE_GAP)
+                    offset += TABLE_GAP
+                content = plain[start:end]
+                room = 0 if spanning else max(0, widths[column] - cell_len(content))
+                lead = room if room and right[column] else 0
+                if start < end:  # cells come in text order: spans are swept once
+                    while upcoming < len(spans) and spans[upcoming].start < end:
+                        active.append(spans[upcoming])
+                        upcoming += 1
+                    active = [span for span in active if span.end > start]
+                    at = offset + lead - start
+                    for span in active:
+                        a, b = max(span.start, start), min(span.end, end)
+                        if a < b:
+                            moved.append(RichSpan(a + at, b + at, span.style))
+                pieces.append(" " * lead + content + " " * (room - lead))
+                offset += len(pieces[-1])
+            line = "".join(pieces).rstrip()
+            lines.append(Text(line, style=self.text.style, spans=moved, no_wrap=True))
+        return lines
 
 
 def render_block(
@@ -223,16 +253,33 @@ def _body(block: Block, styles: ArticleStyles, links: _Links) -> RenderableType:
     return _inline(block, styles, links)
 
 
-def _separator(above: Block, below: Block, styles: ArticleStyles) -> Text:
-    """The line between two blocks: blank, but inside the quotes they share."""
-    shared = 0
-    for a, b in zip(above.nest, below.nest, strict=False):
-        if (a == QUOTE) != (b == QUOTE):
-            break
-        shared += 1
-    line = nest_texts(below.nest[:shared], styles)[1]
-    line.rstrip()
-    return line
+class _Prefixes:
+    """Prefix and separator Texts per nest, made once: articles repeat a few nests."""
+
+    def __init__(self, styles: ArticleStyles) -> None:
+        self.styles = styles
+        self._nests: dict[tuple[str, ...], tuple[Text, Text]] = {}
+        self._separators: dict[tuple[str, ...], Text] = {}
+
+    def of(self, nest: tuple[str, ...]) -> tuple[Text, Text]:
+        texts = self._nests.get(nest)
+        if texts is None:
+            texts = self._nests[nest] = nest_texts(nest, self.styles)
+        return texts
+
+    def separator(self, above: Block, below: Block) -> Text:
+        """The line between two blocks: blank, but inside the quotes they share."""
+        shared = 0
+        for a, b in zip(above.nest, below.nest, strict=False):
+            if (a == QUOTE) != (b == QUOTE):
+                break
+            shared += 1
+        key = below.nest[:shared]
+        line = self._separators.get(key)
+        if line is None:
+            line = self._separators[key] = self.of(key)[1].copy()
+            line.rstrip()
+        return line
 
 
 def render_document(
@@ -246,12 +293,13 @@ def render_document(
     """
     parts: list[RenderableType] = []
     links = _Links(document.links)
+    prefixes = _Prefixes(styles)
     previous: Block | None = None
     for block in document.blocks:
         if previous is not None and not block.tight:
-            parts.append(_separator(previous, block, styles))
+            parts.append(prefixes.separator(previous, block))
         body = _body(block, styles, links)
-        parts.append(Indented(body, *nest_texts(block.nest, styles)) if block.nest else body)
+        parts.append(Indented(body, *prefixes.of(block.nest)) if block.nest else body)
         previous = block
     if shortened:
         parts.append(Text(""))
