@@ -22,13 +22,13 @@ run: $(STAMP)
 	$(BIN)/newsreader
 
 test: $(TEST_STAMP)
-	$(BIN)/ruff check reader tests
+	$(BIN)/ruff check reader tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check reader tests
-	$(BIN)/ruff format --check reader tests
+	$(BIN)/ruff check reader tests bench
+	$(BIN)/ruff format --check reader tests bench
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
