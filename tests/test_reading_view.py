@@ -16,7 +16,9 @@ import pytest
 from rich.console import Console
 from textual import events
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Static
 
 from reader.models import Entry
@@ -69,21 +71,26 @@ def links_body(count: int) -> str:
 
 
 class ListStandIn(Static, can_focus=True):
-    """Takes focus like the article list does."""
+    """Takes focus like the article list does, enter included."""
+
+    BINDINGS = [Binding("enter", "choose", "Open")]
+
+    def action_choose(self) -> None:
+        assert isinstance(self.app, ReaderApp)
+        self.app.chosen += 1
 
 
-class ReaderApp(App[None]):
-    """An ArticleView beside a focusable list; records what the view posts.
+class ReaderScreen(Screen[None]):
+    """An ArticleView beside a focusable list, like the main screen.
 
-    Its ``on_key`` forwards keys to the view the way the main screen should,
-    so digits work while the list has focus.
+    Its ``on_key`` forwards keys to the view as the main screen should, so
+    digits open links while the list has focus, and the list's own keys
+    (enter) do not fire while a number is being typed.
     """
 
-    def __init__(self, reading_width: int = 100) -> None:
+    def __init__(self, reading_width: int) -> None:
         super().__init__()
         self.reading_width = reading_width
-        self.opened: list[tuple[int, str]] = []
-        self.notices: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield ListStandIn("the list", id="list")
@@ -94,10 +101,26 @@ class ReaderApp(App[None]):
             event.stop()
 
     def on_article_view_open_link(self, message: ArticleView.OpenLink) -> None:
-        self.opened.append((message.number, message.url))
+        assert isinstance(self.app, ReaderApp)
+        self.app.opened.append((message.number, message.url))
 
     def on_article_view_notice(self, message: ArticleView.Notice) -> None:
-        self.notices.append(message.text)
+        assert isinstance(self.app, ReaderApp)
+        self.app.notices.append(message.text)
+
+
+class ReaderApp(App[None]):
+    """Runs a ReaderScreen and records what its view posts."""
+
+    def __init__(self, reading_width: int = 100) -> None:
+        super().__init__()
+        self.reading_width = reading_width
+        self.opened: list[tuple[int, str]] = []
+        self.notices: list[str] = []
+        self.chosen = 0  # enter reached the list
+
+    def get_default_screen(self) -> Screen[None]:
+        return ReaderScreen(self.reading_width)
 
 
 def screen_lines(app: App[Any]) -> list[str]:
@@ -227,6 +250,10 @@ async def test_digits_work_while_the_list_has_focus_when_the_screen_forwards_the
         await pilot.pause()
         assert app.opened == [(3, "https://news.example/p3")]
         assert app.notices == ["No link 9: this article has links 1–3."]
+        await pilot.press("l", "enter")  # enter ends the (empty) choice, not the list's
+        assert app.chosen == 0 and len(app.opened) == 1
+        await pilot.press("enter")  # and then it is the list's again
+        assert app.chosen == 1
 
 
 async def test_no_article_no_link_keys() -> None:

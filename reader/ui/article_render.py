@@ -225,16 +225,6 @@ class TableBlock:
         return lines
 
 
-def render_block(
-    block: Block, styles: ArticleStyles = DEFAULT_STYLES, links: tuple[str, ...] = ()
-) -> RenderableType:
-    """One block, styled and indented as its kind and containers ask."""
-    body = _body(block, styles, _Links(links))
-    if not block.nest:
-        return body
-    return Indented(body, *nest_texts(block.nest, styles))
-
-
 def _body(block: Block, styles: ArticleStyles, links: _Links) -> RenderableType:
     if block.kind == "heading":
         level = min(max(block.level, 1), len(styles.headings))
