@@ -239,7 +239,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         cut = len(html) > MAX_PARSED_HTML
         self.document = html_to_document(html[:MAX_PARSED_HTML], base_url=entry.link)
         shown, omitted = shorten_document(self.document, MAX_SHOWN_CHARS, MAX_SHOWN_BLOCKS)
-        header = self._header(entry, shown, self.shows_full_text, note)
+        header = self._header(entry, self.document, self.shows_full_text, note)
         self.query_one("#article-header", Static).update(header)
         body = render_document(shown, shortened=cut or omitted > 0, styles=self.article_styles())
         self.query_one("#article-body", Static).update(body)
