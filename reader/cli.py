@@ -307,7 +307,7 @@ def _entries(service: Service, args: argparse.Namespace) -> int:
     )
     entries = service.entries(ids)
     if args.json:
-        print(dumps([entry_json(entry) for entry in entries]))
+        print(dumps([entry_json(entry, full_text=False) for entry in entries]))
     else:
         for entry in entries:
             print(entry_line(entry))

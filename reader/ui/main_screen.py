@@ -383,8 +383,12 @@ class MainScreen(Screen[None]):
         entry = self.nr_app.service.entry(entry_id) if entry_id is not None else None
         if entry is None:
             return
+        self._open_url(entry.link)
+
+    def _open_url(self, link: str | None) -> None:
+        """Open a link the feed gave, if it is safe to; say what happened either way."""
         try:
-            url = check_link(entry.link)
+            url = check_link(link)
         except LinkRefused as exc:
             self._status(str(exc), error=True)
             self.notify(clean_line(str(exc), 300), severity="warning", markup=False)
@@ -395,6 +399,19 @@ class MainScreen(Screen[None]):
             self._status(f"Cannot open the link: {exc}", error=True)
             return
         self._status(f"Opened {clean_line(url, 200)}")
+
+    def on_key(self, event: events.Key) -> None:
+        """Digits and ``l`` number open links of the article shown, whichever pane has focus."""
+        if self.query_one(ArticleView).link_key(event.key):
+            event.stop()
+
+    @on(ArticleView.OpenLink)
+    def _open_article_link(self, message: ArticleView.OpenLink) -> None:
+        self._open_url(message.url)
+
+    @on(ArticleView.Notice)
+    def _article_notice(self, message: ArticleView.Notice) -> None:
+        self._status(message.text, error=True)
 
     def action_toggle_full_text(self) -> None:
         """Full text ⇄ the feed's own content; fetches the page in the background if needed."""
@@ -673,9 +690,7 @@ class MainScreen(Screen[None]):
             self.nr_app.settings_changed()
         if settings.reading_width != old_settings.reading_width:
             article = self.query_one(ArticleView)
-            article.set_reading_width(settings.reading_width)
-            if article.entry is not None:  # re-laid out at the new measure
-                self._show(article.entry, full_text=self.showing_full_text)
+            article.set_reading_width(settings.reading_width)  # re-lays out the article
         if self.view.kind in ("feed", "tag") and not service.feed_urls(self.view):
             self.view = ALL
         self._reload_feeds()
