@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck pytest corpus bench-extract screenshots clean
+.PHONY: run test lint typecheck pytest corpus bench-extract bench bench-full screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ corpus: $(TEST_STAMP)
 
 bench-extract: $(TEST_STAMP)
 	$(BIN)/python -m bench.extract
+
+# Speed next to newsboat (shared harness, quick form) + UI/CLI on a 100k cache; see docs/PERFORMANCE.md.
+bench: $(TEST_STAMP)
+	bench/bench.sh
+
+# The full three-reader harness run (about 45 minutes), then the same UI/CLI figures.
+bench-full: $(TEST_STAMP)
+	bench/bench.sh --full
 
 screenshots: $(TEST_STAMP)
 	$(BIN)/python screenshots/make_screenshots.py screenshots
