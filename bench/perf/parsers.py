@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import feedparser
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from reader.parse import parse_feed
 
