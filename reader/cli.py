@@ -305,7 +305,7 @@ def _entries(service: Service, args: argparse.Namespace) -> int:
     ids = service.entry_ids(
         view, unread_only=args.unread, starred_only=args.starred, limit=args.limit
     )
-    entries = service.entries(ids)
+    entries = service.entries(ids, with_full_text=False)  # a listing shows no page
     if args.json:
         print(dumps([entry_json(entry, full_text=False) for entry in entries]))
     else:

@@ -43,6 +43,7 @@ from typing import Any, Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from reader.links import ALLOWED_SCHEMES
+from reader.sanitize import redact_credentials
 
 # lxml ships no type information: its elements are Any here.
 HtmlElement = Any
@@ -99,7 +100,7 @@ def extract_article(
     except ExtractionError:
         raise
     except Exception as exc:  # a library failed on odd input: this page only
-        logger.warning("extraction failed for %s", url, exc_info=True)
+        logger.warning("extraction failed for %s", redact_credentials(url or ""), exc_info=True)
         raise ExtractionError(f"cannot extract the article ({type(exc).__name__})") from exc
 
 
@@ -330,7 +331,7 @@ def _run_trafilatura(text: str, url: str | None) -> tuple[str | None, dict[str, 
             deduplicate=False,
         )
     except Exception:
-        logger.info("trafilatura failed on %s", url, exc_info=True)
+        logger.info("trafilatura failed on %s", redact_credentials(url or ""), exc_info=True)
         return None, {}
     if not out:
         return None, {}
@@ -347,7 +348,7 @@ def _run_readability(text: str, url: str | None) -> str | None:
     try:
         summary: str = Document(text, url=url).summary(html_partial=True)
     except Exception:
-        logger.info("readability failed on %s", url, exc_info=True)
+        logger.info("readability failed on %s", redact_credentials(url or ""), exc_info=True)
         return None
     return summary
 

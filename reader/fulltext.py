@@ -11,12 +11,14 @@ each time; ``f`` on the article tries again at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from reader.concurrency import HostLimits, run_stoppable
+from reader.concurrency import HostLimits, host_of, run_stoppable
 from reader.fetch import fetch_feed, make_client
 from reader.models import FeedForUpdate, FetchResult
 from reader.sanitize import redact_credentials, safe_message
@@ -29,10 +31,12 @@ MAX_PAGE_BYTES = 5 * 1024 * 1024
 # Automatic full text: articles first seen this recently, a few per run.
 RECENT = timedelta(days=7)
 PER_RUN = 100
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 4  # the first try, then after 6, 12 and 24 hours
 FIRST_RETRY = timedelta(hours=6)
 PAGES_AT_ONCE = 4
 PAGES_PER_HOST = 2
+
+_BUSY_SITE = "the site asked to wait (HTTP 429/503); tried again later"
 
 PageProgress = Callable[["PageOutcome", int, int], None]
 
@@ -49,10 +53,51 @@ def retry_before(now: datetime) -> Callable[[int], datetime]:
     """For a failure count, the time a failed try must be older than to be tried again."""
 
     def before(attempts: int) -> datetime:
+        if attempts <= 0:  # failed without using a try (offline, a busy site): any time
+            return now
         doublings: int = min(max(attempts - 1, 0), 8)
         return now - FIRST_RETRY * (1 << doublings)
 
     return before
+
+
+async def in_daemon_thread(
+    function: Callable[[FetchResult], tuple[str | None, str | None]], result: FetchResult
+) -> tuple[str | None, str | None]:
+    """``function(result)`` in a daemon thread, awaited without blocking the loop.
+
+    Unlike ``asyncio.to_thread``, nobody joins the thread: a user who quits (or
+    presses Ctrl-C) mid-extraction does not wait seconds for a large page.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[tuple[str | None, str | None]] = loop.create_future()
+
+    def run() -> None:
+        value: tuple[str | None, str | None] | None = None
+        error: BaseException | None = None
+        try:
+            value = function(result)
+        except BaseException as exc:  # handed to the awaiting task
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone (the user quit)
+            loop.call_soon_threadsafe(_settle, future, value, error)
+
+    threading.Thread(target=run, name="newsreader-extract", daemon=True).start()
+    return await future
+
+
+def _settle(
+    future: asyncio.Future[tuple[str | None, str | None]],
+    value: tuple[str | None, str | None] | None,
+    error: BaseException | None,
+) -> None:
+    if future.done():  # cancelled meanwhile: nobody wants it
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        assert value is not None
+        future.set_result(value)
 
 
 def page_url_problem(link: str | None) -> str | None:
@@ -98,26 +143,39 @@ async def fetch_full_texts(
     if not pages:
         return outcomes
     limits = HostLimits(PAGES_AT_ONCE, min(connections_per_host, PAGES_PER_HOST))
+    busy_hosts: set[str] = set()  # answered 429/503 this run: leave them alone
+    if on_progress is not None:
+        on_progress(PageOutcome(0), 0, len(pages))
 
     async with make_client(timeout=timeout, max_connections=PAGES_AT_ONCE) as client:
 
         async def one(entry_id: int, link: str) -> None:
             html: str | None = None
+            counts = True  # whether a failure uses up one of the article's tries
             error = page_url_problem(link)
+            result = None
             if error is None:
                 async with limits.slot(link):
-                    result = await fetch_feed(
-                        client,
-                        FeedForUpdate(link),
-                        deadline=timeout,
-                        max_bytes=MAX_PAGE_BYTES,
-                        accept=PAGE_ACCEPT,
-                    )
-                html, error = await asyncio.to_thread(extract, result)
+                    if host_of(link) in busy_hosts:  # checked once a slot is ours
+                        error, counts = _BUSY_SITE, False
+                    else:
+                        result = await fetch_feed(
+                            client,
+                            FeedForUpdate(link),
+                            deadline=timeout,
+                            max_bytes=MAX_PAGE_BYTES,
+                            accept=PAGE_ACCEPT,
+                        )
+            if result is not None:
+                if result.status in (429, 503):
+                    busy_hosts.add(host_of(link))
+                # Offline or a busy site: the article itself is not at fault.
+                counts = not result.unreachable and result.status not in (429, 503)
+                html, error = await in_daemon_thread(extract, result)
             if error is not None:
                 error = safe_message(error)
                 logger.info("no full text for %s: %s", redact_credentials(link), error)
-            storage.store_full_text(entry_id, html, error, datetime.now(UTC))
+            storage.store_full_text(entry_id, html, error, datetime.now(UTC), count=counts)
             outcomes.append(PageOutcome(entry_id, error))
             if on_progress is not None:
                 on_progress(outcomes[-1], len(outcomes), len(pages))

@@ -185,11 +185,11 @@ class Service:
         found = self.entries([entry_id])
         return found[0] if found else None
 
-    def entries(self, ids: Sequence[int]) -> list[Entry]:
+    def entries(self, ids: Sequence[int], *, with_full_text: bool = True) -> list[Entry]:
         """Articles of configured feeds, in the order of ``ids``."""
         return [
             replace(entry, feed_title=self._with_config_title(entry.feed_url, entry.feed_title))
-            for entry in self.storage.entries(ids)
+            for entry in self.storage.entries(ids, with_full_text=with_full_text)
             if entry.feed_url in self._feeds
         ]
 
@@ -274,7 +274,9 @@ class Service:
             return False
         return self.config.settings.full_text if feed.full_text is None else feed.full_text
 
-    def fetch_full_text(self, entry_id: int) -> Entry | None:
+    def fetch_full_text(
+        self, entry_id: int, should_stop: Callable[[], bool] | None = None
+    ) -> Entry | None:
         """Fetch and extract one article's page now (even after failures); the updated entry."""
         entry = self.entry(entry_id)
         if entry is None:
@@ -287,6 +289,7 @@ class Service:
                 [(entry.id, entry.link or "")],
                 timeout=self.config.settings.timeout,
                 connections_per_host=self.config.settings.connections_per_host,
+                should_stop=should_stop,
             )
         )
         return self.entry(entry_id)

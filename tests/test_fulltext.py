@@ -311,3 +311,147 @@ async def test_a_full_text_feed_opens_on_its_full_text(
         await pilot.pause()
         text = screen_text(app)
         assert "full text" in text and "The river rose four metres overnight" in text
+
+
+# -- review fixes: stopping, retries, offline, busy sites -----------------------------
+
+
+def test_a_stopped_fetch_returns_without_waiting_for_the_page(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    hanging = feed_server.hang("/slow-page")
+    feed = feed_server.add("/feed.xml", rss("D", [item(0, hanging)]))
+    service = open_service([{"url": feed}])
+    service.refresh()
+    (entry_id,) = service.entry_ids(ALL)
+    entry = service.fetch_full_text(entry_id, should_stop=lambda: True)  # timeout is 30 s
+    assert entry is not None and entry.full_text is None and entry.full_text_error is None
+
+
+def test_an_extraction_thread_is_never_waited_for() -> None:
+    """Quitting mid-extraction: asyncio.run returns though the thread still works."""
+    import threading
+
+    from reader.models import FetchResult
+
+    release = threading.Event()
+
+    def stuck(result: FetchResult) -> tuple[str | None, str | None]:
+        release.wait(60)
+        return None, "late"
+
+    async def main() -> None:
+        task = asyncio.ensure_future(fulltext.in_daemon_thread(stuck, FetchResult("x")))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    runner = threading.Thread(target=lambda: asyncio.run(main()))
+    runner.start()
+    runner.join(10)
+    try:
+        assert not runner.is_alive()
+    finally:
+        release.set()
+
+
+def test_failed_pages_come_back_after_their_wait(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    feed = feed_server.add("/feed.xml", rss("D", [item(0, feed_server.url("/missing"))]))
+    service = open_service([{"url": feed, "full_text": True}])
+    service.refresh()
+    (entry_id,) = service.entry_ids(ALL)
+    storage = service.storage
+    now = datetime.now(UTC)
+
+    def candidates(at: datetime) -> list[tuple[int, str]]:
+        return storage.full_text_candidates(
+            [feed],
+            seen_since=at - fulltext.RECENT,
+            retry_before=fulltext.retry_before(at),
+            max_attempts=fulltext.MAX_ATTEMPTS,
+            limit=10,
+        )
+
+    assert [c[0] for c in candidates(now)] == [entry_id]  # never tried
+    for attempt, wait in enumerate((6, 12, 24), start=1):
+        storage.store_full_text(entry_id, None, "HTTP 404 Not Found", now)
+        assert candidates(now + timedelta(hours=wait - 1)) == []
+        assert [c[0] for c in candidates(now + timedelta(hours=wait + 1))] == [entry_id], attempt
+    storage.store_full_text(entry_id, None, "HTTP 404 Not Found", now)  # the fourth failure
+    assert candidates(now + timedelta(days=5)) == []  # given up: only f tries again
+
+
+def test_offline_failures_do_not_use_up_tries(open_service: OpenService, tmp_path: Path) -> None:
+    from tests.feedserver import closed_port
+
+    dead = f"http://127.0.0.1:{closed_port()}/page"
+    with FeedServer() as feed_server:
+        feed = feed_server.add("/feed.xml", rss("D", [item(0, dead)]))
+        service = open_service([{"url": feed, "full_text": True}])
+        service.refresh()
+    (failed,) = service.fetch_new_full_texts()
+    assert failed.error == "connection refused"
+    (again,) = service.fetch_new_full_texts()  # at once: that try did not count
+    assert again.error == "connection refused"
+
+
+def test_a_busy_site_is_left_alone_for_the_rest_of_the_run(
+    feed_server: FeedServer, open_service: OpenService
+) -> None:
+    busy = [
+        feed_server.add(f"/busy/{n}", b"", status=429, headers={"Retry-After": "60"})
+        for n in range(6)
+    ]
+    feed = feed_server.add("/feed.xml", rss("D", [item(n, url) for n, url in enumerate(busy)]))
+    service = open_service([{"url": feed, "full_text": True}])
+    service.refresh()
+    pages = service.fetch_new_full_texts()
+    assert len(pages) == 6 and all(page.error for page in pages)
+    requests = sum(len(feed_server.requests_for(f"/busy/{n}")) for n in range(6))
+    assert requests <= fulltext.PAGES_PER_HOST  # the first answers stopped the rest
+    assert len(service.fetch_new_full_texts()) == 6  # none of it counted against the articles
+
+
+async def test_f_on_another_article_of_a_full_text_feed_shows_its_full_text(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    from tests.ui_helpers import make_app, screen_text, settle
+
+    url = served_feed(feed_server, pages=2)
+    config = write_config(tmp_path, [{"url": url, "full_text": True}], {"refresh_on_start": False})
+    app, _ = make_app(config, tmp_path / "x.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("enter", "j", "f")  # the cursor is on the other article
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Story 0" in text and "full text" in text
+        assert "The river rose four metres overnight" in text
+
+
+async def test_f_reads_a_full_text_stored_after_the_article_opened(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    from tests.ui_helpers import make_app, screen_text
+
+    url = served_feed(feed_server, pages=1)
+    config = write_config(tmp_path, [{"url": url}], {"refresh_on_start": False})
+    db = tmp_path / "x.db"
+    setup = Service(load_config(config), db)
+    await asyncio.to_thread(setup.refresh)
+    setup.close()
+    app, _ = make_app(config, db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        other = Service(load_config(config), db)  # another process: `show --full-text`
+        (entry_id,) = other.entry_ids(ALL)
+        await asyncio.to_thread(other.fetch_full_text, entry_id)
+        other.close()
+        await pilot.press("f")
+        await pilot.pause()
+        assert "The river rose four metres overnight" in screen_text(app)
+        assert len(feed_server.requests_for("/story/0")) == 1  # read from the cache

@@ -31,6 +31,7 @@ _ENTRY_COLUMNS = (
     "e.published, e.updated, e.sort_date, e.summary, e.content, e.enclosures, e.read, e.starred, "
     "t.html, t.error"
 )
+_ENTRY_COLUMNS_WITHOUT_PAGE = _ENTRY_COLUMNS.replace("t.html, t.error", "NULL, t.error")
 _ENTRY_TABLES = (
     "entries e JOIN feeds f ON f.id = e.feed_id LEFT JOIN full_texts t ON t.entry_id = e.id"
 )
@@ -384,12 +385,14 @@ class Storage:
             )
         return result
 
-    def entries(self, ids: Sequence[int]) -> list[Entry]:
-        """Full entries, in the order of ``ids``."""
+    def entries(self, ids: Sequence[int], *, with_full_text: bool = True) -> list[Entry]:
+        """Full entries, in the order of ``ids``; ``with_full_text=False`` leaves the
+        stored pages out (a listing of many entries need not load them)."""
         if not ids:
             return []
+        columns = _ENTRY_COLUMNS if with_full_text else _ENTRY_COLUMNS_WITHOUT_PAGE
         rows = self.db.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM {_ENTRY_TABLES} "
+            f"SELECT {columns} FROM {_ENTRY_TABLES} "
             "WHERE e.id IN (SELECT value FROM json_each(?))",
             (_json_list(ids),),
         ).fetchall()
@@ -403,12 +406,20 @@ class Storage:
     # -- full text -------------------------------------------------------
 
     def store_full_text(
-        self, entry_id: int, html: str | None, error: str | None, fetched: datetime
+        self,
+        entry_id: int,
+        html: str | None,
+        error: str | None,
+        fetched: datetime,
+        *,
+        count: bool = True,
     ) -> None:
         """Record one extraction: the article, or why there is none (keeping an older article).
 
         A failure after a success keeps the article; ``attempts`` counts failures
-        in a row, so retries can back off.
+        in a row, so retries can back off; ``count=False`` records a failure
+        that was not the article's fault (offline, a busy site) without using
+        up a try.
         """
         with self._transaction():
             if html is not None:
@@ -421,10 +432,11 @@ class Storage:
             else:
                 self.db.execute(
                     "INSERT INTO full_texts (entry_id, html, error, fetched, attempts) "
-                    "VALUES (?, NULL, ?, ?, 1) ON CONFLICT (entry_id) DO UPDATE SET "
-                    "error = excluded.error, fetched = excluded.fetched, "
-                    "attempts = attempts + 1",
-                    (entry_id, error, to_epoch(fetched)),
+                    "VALUES (?, NULL, ?, ?, ?) ON CONFLICT (entry_id) DO UPDATE SET "
+                    # An article got earlier stays, and then so does "no error".
+                    "error = CASE WHEN html IS NULL THEN excluded.error END, "
+                    "fetched = excluded.fetched, attempts = attempts + excluded.attempts",
+                    (entry_id, error, to_epoch(fetched), int(count)),
                 )
 
     def full_text_candidates(

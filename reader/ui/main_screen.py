@@ -43,6 +43,7 @@ from reader.ui.messages import (
     FeedRefreshed,
     FullTextFetched,
     FullTextProgress,
+    FullTextsFinished,
     RefreshFinished,
 )
 from reader.update import Tally
@@ -416,15 +417,17 @@ class MainScreen(Screen[None]):
     def action_toggle_full_text(self) -> None:
         """Full text ⇄ the feed's own content; fetches the page in the background if needed."""
         view = self.query_one(ArticleView)
-        entry = view.entry
-        if entry is None or (self.focused is not view and self._current_entry_id() != entry.id):
+        shown = view.entry
+        if shown is None or (self.focused is not view and self._current_entry_id() != shown.id):
             entry_id = self._current_entry_id()
             if entry_id is None:
                 return
-            self._open_article(entry_id)
-            entry = view.entry
-            if entry is None:
+            self._open_article(entry_id)  # a full-text feed's article may open on it
+            if view.entry is None or self.showing_full_text:
                 return
+            shown = view.entry
+        # Fresh from the database: the full text may have been stored since it opened.
+        entry = self.nr_app.service.entry(shown.id) or shown
         if self.showing_full_text:
             self._show(entry, full_text=False)
             self._status("Showing the feed summary.")
@@ -442,10 +445,11 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="full-text", exit_on_error=False)
     def _full_text_worker(self, entry_id: int) -> None:
         service = self.nr_app.service
+        worker = get_current_worker()
         entry: Entry | None = None
         error = None
         try:
-            entry = service.fetch_full_text(entry_id)
+            entry = service.fetch_full_text(entry_id, should_stop=lambda: worker.is_cancelled)
         except sqlite3.Error as exc:
             error = describe_database_error(exc)
         except Exception as exc:  # shown on the status line, never as a traceback
@@ -552,6 +556,8 @@ class MainScreen(Screen[None]):
             return
         self._refreshing_urls = set(wanted)
         self._refresh_forced = forced
+        # A running automatic full-text run gives way; the next one picks up what it left.
+        self.workers.cancel_group(self, "auto-full-text")
         self._status(f"⟳ Refreshing 0/{len(wanted)}…")
         self._refresh_worker(wanted, forced, spread)
 
@@ -563,11 +569,7 @@ class MainScreen(Screen[None]):
         def progress(outcome: UpdateOutcome, done: int, total: int) -> None:
             self.post_message(FeedRefreshed(outcome, done, total))
 
-        def page_progress(outcome: PageOutcome, done: int, total: int) -> None:
-            self.post_message(FullTextProgress(done, total))
-
         outcomes: list[UpdateOutcome] = []
-        pages: list[PageOutcome] = []
         error = None
         try:
             outcomes = service.refresh(
@@ -577,11 +579,6 @@ class MainScreen(Screen[None]):
                 forced=forced,
                 spread=spread,
             )
-            if not worker.is_cancelled:
-                # Feeds with full_text on: their new articles' pages, so they read offline.
-                pages = service.fetch_new_full_texts(
-                    page_progress, lambda: worker.is_cancelled, feed_urls=urls
-                )
         except sqlite3.Error as exc:  # busy, full, read-only: one sentence, no traceback
             error = f"Refresh failed: {describe_database_error(exc)}"
         except Exception as exc:  # shown on the status line, never as a traceback
@@ -592,7 +589,7 @@ class MainScreen(Screen[None]):
                 service.release_thread_storage()
             finally:
                 # Always sent, so the screen never thinks a refresh is still running.
-                self.post_message(RefreshFinished(outcomes, error, len(urls), pages))
+                self.post_message(RefreshFinished(outcomes, error, len(urls)))
 
     @on(FullTextProgress)
     def _full_text_progress(self, message: FullTextProgress) -> None:
@@ -627,7 +624,7 @@ class MainScreen(Screen[None]):
         elif len(message.outcomes) < message.requested:
             self._status(f"Refresh stopped after {len(message.outcomes)} of {message.requested}.")
         else:
-            self._status(_summary(message.outcomes, message.pages), error=False)
+            self._status(_summary(message.outcomes), error=False)
             if self._refresh_forced:
                 self._notify_problems(message.outcomes)
         self._notify_moves(message.outcomes)
@@ -640,6 +637,52 @@ class MainScreen(Screen[None]):
                 self._pending_refresh.setdefault(url, False)
         elif due:
             self._start_refresh(due)
+        if self._refreshing_urls is None and not message.error:
+            self._start_auto_full_text([o.url for o in message.outcomes if not o.skipped])
+
+    def _start_auto_full_text(self, urls: Sequence[str]) -> None:
+        """After a refresh: the pages of new articles of feeds with full_text on."""
+        service = self.nr_app.service
+        wanted = [url for url in urls if service.full_text_enabled(url)]
+        if wanted:
+            self._auto_full_text_worker(wanted)
+
+    @work(thread=True, group="auto-full-text", exclusive=True, exit_on_error=False)
+    def _auto_full_text_worker(self, urls: list[str]) -> None:
+        service = self.nr_app.service
+        worker = get_current_worker()
+
+        def progress(outcome: PageOutcome, done: int, total: int) -> None:
+            self.post_message(FullTextProgress(done, total))
+
+        pages: list[PageOutcome] = []
+        error = None
+        try:
+            pages = service.fetch_new_full_texts(
+                progress, lambda: worker.is_cancelled, feed_urls=urls
+            )
+        except sqlite3.Error as exc:
+            error = f"Full text not stored: {describe_database_error(exc)}"
+        except Exception as exc:  # shown on the status line, never as a traceback
+            logger.exception("automatic full text failed")
+            error = f"Full text failed: {exc}"
+        finally:
+            try:
+                service.release_thread_storage()
+            finally:
+                self.post_message(FullTextsFinished(pages, error, worker.is_cancelled))
+
+    @on(FullTextsFinished)
+    def _full_texts_finished(self, message: FullTextsFinished) -> None:
+        if message.error:
+            self._status(message.error, error=True)
+            return
+        if message.stopped or not message.pages or self.refreshing:
+            return
+        failed = sum(1 for page in message.pages if page.error)
+        extracted = len(message.pages) - failed
+        text = f"Full text of {extracted} new article{'s' if extracted != 1 else ''} stored"
+        self._status(text + (f"; {failed} failed." if failed else "."))
 
     def _notify_moves(self, outcomes: Sequence[UpdateOutcome]) -> None:
         """A permanent redirect is worth telling once: the config can be updated."""
@@ -708,7 +751,7 @@ class MainScreen(Screen[None]):
             self._start_refresh(added)
 
 
-def _summary(outcomes: Sequence[UpdateOutcome], pages: Sequence[PageOutcome] = ()) -> str:
+def _summary(outcomes: Sequence[UpdateOutcome]) -> str:
     t = Tally.of(outcomes)
     fetched = t.feeds - t.skipped
     if not fetched:
@@ -719,13 +762,6 @@ def _summary(outcomes: Sequence[UpdateOutcome], pages: Sequence[PageOutcome] = (
         text += f", {t.failed} failed (⚠ in the feed list; i for details)"
     if t.skipped:
         text += f", {t.skipped} skipped ({_next_due(outcomes)})"
-    if pages:
-        failed = sum(1 for page in pages if page.error)
-        text += (
-            f"; full text of {len(pages) - failed} article{'s' if len(pages) - failed != 1 else ''}"
-        )
-        if failed:
-            text += f" ({failed} failed)"
     return text + "."
 
 

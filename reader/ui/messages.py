@@ -24,16 +24,21 @@ class RefreshFinished(Message):
     """A whole refresh run ended."""
 
     def __init__(
-        self,
-        outcomes: Sequence[UpdateOutcome],
-        error: str | None,
-        requested: int,
-        pages: Sequence[PageOutcome] = (),
+        self, outcomes: Sequence[UpdateOutcome], error: str | None, requested: int
     ) -> None:
         self.outcomes = outcomes
         self.error = error
         self.requested = requested  # feeds asked for; more than outcomes if stopped
-        self.pages = pages  # full texts fetched after the feeds (feeds with full_text on)
+        super().__init__()
+
+
+class FullTextsFinished(Message):
+    """An automatic full-text run (after a refresh) ended."""
+
+    def __init__(self, pages: Sequence[PageOutcome], error: str | None, stopped: bool) -> None:
+        self.pages = pages
+        self.error = error
+        self.stopped = stopped  # a new refresh or quitting cut it short
         super().__init__()
 
 
