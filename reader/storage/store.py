@@ -392,8 +392,7 @@ class Storage:
             return []
         columns = _ENTRY_COLUMNS if with_full_text else _ENTRY_COLUMNS_WITHOUT_PAGE
         rows = self.db.execute(
-            f"SELECT {columns} FROM {_ENTRY_TABLES} "
-            "WHERE e.id IN (SELECT value FROM json_each(?))",
+            f"SELECT {columns} FROM {_ENTRY_TABLES} WHERE e.id IN (SELECT value FROM json_each(?))",
             (_json_list(ids),),
         ).fetchall()
         by_id = {row[0]: _entry_from_row(row) for row in rows}
