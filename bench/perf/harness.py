@@ -90,7 +90,12 @@ class Row:
             return f"not met: {self.ours_s:.2f} s ≥ 0.5 s"
         if self.ratio <= limit:
             return "met"
-        return f"not met: {self.ratio / limit:.1f}× over"
+        factor = self.ratio / limit
+        return (
+            f"not met: {(factor - 1) * 100:.0f}% over"
+            if factor < 2
+            else f"not met: {factor:.1f}× over"
+        )
 
 
 def read_rows(tsv: Path) -> list[dict[str, str]]:
