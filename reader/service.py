@@ -27,10 +27,10 @@ from reader.models import (
 )
 from reader.sanitize import redact_credentials
 from reader.storage import Storage
-from reader.update import ProgressCallback, refresh_feeds
 
 if TYPE_CHECKING:
     from reader.fulltext import PageOutcome, PageProgress
+    from reader.update import ProgressCallback
 
 
 class UnknownFeedError(Exception):
@@ -249,6 +249,8 @@ class Service:
         forced: bool = False,
         spread: float = 0.0,
     ) -> list[UpdateOutcome]:
+        from reader.update import refresh_feeds  # httpx and feedparser: only to refresh
+
         wanted = list(self._feeds) if urls is None else list(urls)
         storage = self.storage
         settings = self.config.settings

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +58,47 @@ def test_the_check_itself_detects_textual() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "textual" in result.stdout.split()
+
+
+LIGHT_COMMAND = (
+    "import sys; from reader.cli import main; code = main(sys.argv[1:]); "
+    "heavy = ('textual', 'httpx', 'feedparser', 'trafilatura', 'lxml', 'readability'); "
+    "print('LOADED:' + ' '.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))"
+)
+
+
+@pytest.mark.parametrize("argv", [["unread"], ["feeds", "--json"], ["entries", "--limit", "5"]])
+def test_reading_commands_do_not_import_the_network_parsing_or_ui_stacks(
+    argv: list[str], tmp_path: Path
+) -> None:
+    """`newsreader unread` starts fast: no Textual, httpx, feedparser or extraction."""
+    config = tmp_path / "config.toml"
+    config.write_text('[[feeds]]\nurl = "https://example.org/feed"\n', encoding="utf-8")
+    env = {**os.environ, "NEWSREADER_CONFIG": str(config), "NEWSREADER_DB": str(tmp_path / "db")}
+    result = subprocess.run(
+        [sys.executable, "-c", LIGHT_COMMAND, *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    (loaded,) = [line for line in result.stdout.splitlines() if line.startswith("LOADED:")]
+    assert loaded == "LOADED:", loaded
+
+
+def test_the_light_command_check_sees_heavy_imports(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    env = {**os.environ, "NEWSREADER_CONFIG": str(config), "NEWSREADER_DB": str(tmp_path / "db")}
+    script = "import httpx; " + LIGHT_COMMAND
+    result = subprocess.run(
+        [sys.executable, "-c", script, "unread"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert "httpx" in result.stdout
