@@ -122,7 +122,6 @@ class MainScreen(Screen[None]):
         self._reload_timer_armed = False
         self._config_mtime: float | None = None
         self._refresh_timer: Timer | None = None
-        self.showing_full_text = False  # the article view shows the extracted page
         self._fetching_full_text: set[int] = set()  # entry ids with an f in flight
 
     @property
@@ -287,7 +286,6 @@ class MainScreen(Screen[None]):
                 self._reload_feeds()
 
     def _show(self, entry: Entry, *, full_text: bool = False, note: str | None = None) -> None:
-        self.showing_full_text = full_text and entry.full_text is not None
         self.query_one(ArticleView).show_entry(entry, full_text=full_text, note=note)
 
     # -- actions ---------------------------------------------------------
@@ -423,12 +421,12 @@ class MainScreen(Screen[None]):
             if entry_id is None:
                 return
             self._open_article(entry_id)  # a full-text feed's article may open on it
-            if view.entry is None or self.showing_full_text:
+            if view.entry is None or view.shows_full_text:
                 return
             shown = view.entry
         # Fresh from the database: the full text may have been stored since it opened.
         entry = self.nr_app.service.entry(shown.id) or shown
-        if self.showing_full_text:
+        if view.shows_full_text:
             self._show(entry, full_text=False)
             self._status("Showing the feed summary.")
         elif entry.full_text is not None:
