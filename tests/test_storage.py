@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -277,3 +277,38 @@ def test_opening_needs_no_write_lock_when_every_feed_is_known(
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
+
+
+def _plans_of(storage: Storage, call: Callable[[], object]) -> list[str]:
+    """The query plans of the SELECTs ``call`` runs on ``storage``."""
+    statements: list[str] = []
+    storage.db.set_trace_callback(statements.append)
+    try:
+        call()
+    finally:
+        storage.db.set_trace_callback(None)
+    plans = []
+    for sql in statements:
+        if sql.lstrip().upper().startswith("SELECT E.ID FROM ENTRIES"):
+            rows = storage.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+            plans.append(" | ".join(row[3] for row in rows))
+    return plans
+
+
+def test_views_of_every_feed_come_in_index_order_without_a_sort(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "plans.db")
+    urls = ["http://a.example/feed", "http://b.example/feed"]
+    storage.sync_feeds([FeedConfig(url) for url in urls])
+    for url in urls:
+        items = tuple(ParsedEntry(id=f"{url}#{n}", title=f"t{n}") for n in range(3))
+        update = FeedUpdate(url, datetime.now(UTC), parsed=ParsedFeed(entries=items))
+        plan = plan_entries(items, storage.entry_hashes(url))
+        storage.apply_update(update, plan.new)
+    (unread,) = _plans_of(storage, lambda: storage.entry_ids(urls, unread_only=True))
+    assert "entries_unread_by_date" in unread and "TEMP B-TREE" not in unread, unread
+    (every,) = _plans_of(storage, lambda: storage.entry_ids(urls))
+    assert "entries_by_date" in every and "TEMP B-TREE" not in every, every
+    # A view of some feeds keeps its filter, and still gives the right entries.
+    assert len(storage.entry_ids(urls[:1], unread_only=True)) == 3
+    assert len(storage.entry_ids(urls, unread_only=True)) == 6
+    storage.close()

@@ -105,7 +105,15 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+def _v4(db: sqlite3.Connection) -> None:
+    """The Unread view of every feed in date order straight from an index, no sort."""
+    _script(
+        db,
+        "CREATE INDEX entries_unread_by_date ON entries (sort_date DESC, id DESC) WHERE read = 0;",
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

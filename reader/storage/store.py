@@ -333,13 +333,34 @@ class Storage:
 
     # -- entries ---------------------------------------------------------
 
+    def _covers_every_feed(self, feed_urls: Sequence[str]) -> bool:
+        """Whether ``feed_urls`` names every stored feed (the usual All/Unread view)."""
+        stored = self.db.execute("SELECT count(*) FROM feeds").fetchone()[0]
+        if len(set(feed_urls)) < stored:
+            return False
+        named = self.db.execute(
+            "SELECT count(*) FROM feeds WHERE url IN (SELECT value FROM json_each(?))",
+            (_json_list(feed_urls),),
+        ).fetchone()[0]
+        return bool(named == stored)
+
     def _view_filter(
-        self, feed_urls: Sequence[str], unread_only: bool, starred_only: bool
+        self,
+        feed_urls: Sequence[str],
+        unread_only: bool,
+        starred_only: bool,
+        *,
+        every_feed: bool = False,
     ) -> tuple[str, list[object]]:
-        clauses = [
-            "e.feed_id IN (SELECT id FROM feeds WHERE url IN (SELECT value FROM json_each(?)))"
-        ]
-        params: list[object] = [_json_list(feed_urls)]
+        """A WHERE clause over ``entries e``; ``every_feed`` drops the feed filter,
+        so the date indexes give the order without a sort."""
+        clauses = ["1"]
+        params: list[object] = []
+        if not every_feed:
+            clauses = [
+                "e.feed_id IN (SELECT id FROM feeds WHERE url IN (SELECT value FROM json_each(?)))"
+            ]
+            params.append(_json_list(feed_urls))
         if unread_only:
             clauses.append("e.read = 0")
         if starred_only:
@@ -355,7 +376,9 @@ class Storage:
         limit: int | None = None,
     ) -> list[int]:
         """Ids of the matching entries, newest first."""
-        where, params = self._view_filter(feed_urls, unread_only, starred_only)
+        where, params = self._view_filter(
+            feed_urls, unread_only, starred_only, every_feed=self._covers_every_feed(feed_urls)
+        )
         sql = f"SELECT e.id FROM entries e WHERE {where} ORDER BY e.sort_date DESC, e.id DESC"
         if limit is not None:
             sql += " LIMIT ?"
