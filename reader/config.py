@@ -177,6 +177,28 @@ def config_from_dict(data: dict[str, Any], path: str) -> Config:
     return Config(path=path, settings=settings, feeds=feeds, warnings=tuple(warnings))
 
 
+def _bool_setting(raw: dict[str, Any], key: str, default: bool, where: str) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false")
+    return value
+
+
+def _int_setting(
+    raw: dict[str, Any], key: str, default: int, where: str, low: int, high: int, unit: str = ""
+) -> int:
+    """An integer setting within [low, high]; ``unit`` names what it counts in errors."""
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        kind = f"a number of {unit}" if unit else "an integer"
+        raise ConfigError(f"{where}: {key} must be {kind}")
+    if not low <= value <= high:
+        raise ConfigError(
+            f"{where}: {key} must be between {low} and {high}{' ' + unit if unit else ''}"
+        )
+    return value
+
+
 def _settings(raw: object, path: str, warnings: list[str]) -> Settings:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: [settings] must be a table")
@@ -185,35 +207,23 @@ def _settings(raw: object, path: str, warnings: list[str]) -> Settings:
     for key in raw:
         if key not in _SETTINGS_KEYS:
             warnings.append(f"{where}: unknown key {key!r} ignored")
-    refresh_on_start = raw.get("refresh_on_start", defaults.refresh_on_start)
-    if not isinstance(refresh_on_start, bool):
-        raise ConfigError(f"{where}: refresh_on_start must be true or false")
+    refresh_on_start = _bool_setting(raw, "refresh_on_start", defaults.refresh_on_start, where)
     browser = raw.get("browser", defaults.browser)
     if browser is not None and not isinstance(browser, str):
         raise ConfigError(f"{where}: browser must be a string (a command, %u is the link)")
-    max_connections = raw.get("max_connections", defaults.max_connections)
-    if isinstance(max_connections, bool) or not isinstance(max_connections, int):
-        raise ConfigError(f"{where}: max_connections must be an integer")
-    if not 1 <= max_connections <= 256:
-        raise ConfigError(f"{where}: max_connections must be between 1 and 256")
-    per_host = raw.get("connections_per_host", defaults.connections_per_host)
-    if isinstance(per_host, bool) or not isinstance(per_host, int):
-        raise ConfigError(f"{where}: connections_per_host must be an integer")
-    if not 1 <= per_host <= 64:
-        raise ConfigError(f"{where}: connections_per_host must be between 1 and 64")
+    max_connections = _int_setting(raw, "max_connections", defaults.max_connections, where, 1, 256)
+    per_host = _int_setting(
+        raw, "connections_per_host", defaults.connections_per_host, where, 1, 64
+    )
     max_feed_size = parse_size(
         raw.get("max_feed_size", defaults.max_feed_size), f"{where} max_feed_size"
     )
     if max_feed_size < MIN_FEED_SIZE:
         raise ConfigError(f'{where} max_feed_size: must be at least "1KiB"')
-    full_text = raw.get("full_text", defaults.full_text)
-    if not isinstance(full_text, bool):
-        raise ConfigError(f"{where}: full_text must be true or false")
-    reading_width = raw.get("reading_width", defaults.reading_width)
-    if isinstance(reading_width, bool) or not isinstance(reading_width, int):
-        raise ConfigError(f"{where}: reading_width must be a number of columns")
-    if not 20 <= reading_width <= 1000:
-        raise ConfigError(f"{where}: reading_width must be between 20 and 1000 columns")
+    full_text = _bool_setting(raw, "full_text", defaults.full_text, where)
+    reading_width = _int_setting(
+        raw, "reading_width", defaults.reading_width, where, 20, 1000, unit="columns"
+    )
     timeout = parse_duration(raw.get("timeout", defaults.timeout), f"{where} timeout")
     if timeout <= 0:
         raise ConfigError(f"{where} timeout: must be more than 0")
