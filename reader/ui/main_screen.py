@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from reader.ui.app import NewsReaderApp
 
 logger = logging.getLogger("reader.ui")
+
+T = TypeVar("T")
 
 CONFIG_POLL_SECONDS = 2.0
 RELOAD_DELAY_SECONDS = 0.3
@@ -444,20 +446,11 @@ class MainScreen(Screen[None]):
     def _full_text_worker(self, entry_id: int) -> None:
         service = self.nr_app.service
         worker = get_current_worker()
-        entry: Entry | None = None
-        error = None
-        try:
-            entry = service.fetch_full_text(entry_id, should_stop=lambda: worker.is_cancelled)
-        except sqlite3.Error as exc:
-            error = describe_database_error(exc)
-        except Exception as exc:  # shown on the status line, never as a traceback
-            logger.exception("full text failed")
-            error = f"{type(exc).__name__}: {exc}"
-        finally:
-            try:
-                service.release_thread_storage()
-            finally:
-                self.post_message(FullTextFetched(entry_id, entry, error))
+        entry, error = self._in_worker(
+            lambda: service.fetch_full_text(entry_id, should_stop=lambda: worker.is_cancelled),
+            None,
+        )
+        self.post_message(FullTextFetched(entry_id, entry, error))
 
     @on(FullTextFetched)
     def _full_text_fetched(self, message: FullTextFetched) -> None:
@@ -567,27 +560,39 @@ class MainScreen(Screen[None]):
         def progress(outcome: UpdateOutcome, done: int, total: int) -> None:
             self.post_message(FeedRefreshed(outcome, done, total))
 
-        outcomes: list[UpdateOutcome] = []
-        error = None
-        try:
-            outcomes = service.refresh(
+        outcomes, error = self._in_worker(
+            lambda: service.refresh(
                 urls,
                 progress,
                 should_stop=lambda: worker.is_cancelled,
                 forced=forced,
                 spread=spread,
-            )
+            ),
+            "Refresh failed",
+        )
+        # Always sent, so the screen never thinks a refresh is still running.
+        self.post_message(RefreshFinished(outcomes or [], error, len(urls)))
+
+    def _in_worker(self, job: Callable[[], T], failure: str | None) -> tuple[T | None, str | None]:
+        """Run ``job`` on a worker thread: (its result, None), or (None, one line why not).
+
+        A database failure becomes its sentence and a bug is logged with its
+        traceback (``failure`` prefixes either); this thread's SQLite
+        connection is closed in any case, so the caller can always post its message.
+        """
+        try:
+            return job(), None
         except sqlite3.Error as exc:  # busy, full, read-only: one sentence, no traceback
-            error = f"Refresh failed: {describe_database_error(exc)}"
+            reason = describe_database_error(exc)
         except Exception as exc:  # shown on the status line, never as a traceback
-            logger.exception("refresh failed")
-            error = f"Refresh failed: {exc}"
+            logger.exception("%s", failure or "background work failed")
+            reason = f"{type(exc).__name__}: {exc}"
         finally:
             try:
-                service.release_thread_storage()
-            finally:
-                # Always sent, so the screen never thinks a refresh is still running.
-                self.post_message(RefreshFinished(outcomes, error, len(urls)))
+                self.nr_app.service.release_thread_storage()
+            except Exception:
+                logger.exception("closing a worker's database connection failed")
+        return None, f"{failure}: {reason}" if failure else reason
 
     @on(FullTextProgress)
     def _full_text_progress(self, message: FullTextProgress) -> None:
@@ -653,22 +658,13 @@ class MainScreen(Screen[None]):
         def progress(outcome: PageOutcome, done: int, total: int) -> None:
             self.post_message(FullTextProgress(done, total))
 
-        pages: list[PageOutcome] = []
-        error = None
-        try:
-            pages = service.fetch_new_full_texts(
+        pages, error = self._in_worker(
+            lambda: service.fetch_new_full_texts(
                 progress, lambda: worker.is_cancelled, feed_urls=urls
-            )
-        except sqlite3.Error as exc:
-            error = f"Full text not stored: {describe_database_error(exc)}"
-        except Exception as exc:  # shown on the status line, never as a traceback
-            logger.exception("automatic full text failed")
-            error = f"Full text failed: {exc}"
-        finally:
-            try:
-                service.release_thread_storage()
-            finally:
-                self.post_message(FullTextsFinished(pages, error, worker.is_cancelled))
+            ),
+            "Full text not stored",
+        )
+        self.post_message(FullTextsFinished(pages or [], error, worker.is_cancelled))
 
     @on(FullTextsFinished)
     def _full_texts_finished(self, message: FullTextsFinished) -> None:
