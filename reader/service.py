@@ -236,35 +236,24 @@ class Service:
         Feeds that are not due are skipped unless ``forced`` (see :mod:`reader.schedule`);
         ``spread`` staggers the fetches' starts over that many seconds.
         """
-        return asyncio.run(
-            self.refresh_async(urls, on_progress, should_stop, forced=forced, spread=spread)
-        )
-
-    async def refresh_async(
-        self,
-        urls: Sequence[str] | None = None,
-        on_progress: ProgressCallback | None = None,
-        should_stop: Callable[[], bool] | None = None,
-        *,
-        forced: bool = False,
-        spread: float = 0.0,
-    ) -> list[UpdateOutcome]:
         from reader.update import refresh_feeds  # httpx and feedparser: only to refresh
 
         wanted = list(self._feeds) if urls is None else list(urls)
         storage = self.storage
         settings = self.config.settings
-        return await refresh_feeds(
-            storage,
-            storage.feeds_for_update(wanted),
-            timeout=settings.timeout,
-            max_connections=settings.max_connections,
-            max_feed_size=settings.max_feed_size,
-            connections_per_host=settings.connections_per_host,
-            forced=forced,
-            spread=spread,
-            on_progress=on_progress,
-            should_stop=should_stop,
+        return asyncio.run(
+            refresh_feeds(
+                storage,
+                storage.feeds_for_update(wanted),
+                timeout=settings.timeout,
+                max_connections=settings.max_connections,
+                max_feed_size=settings.max_feed_size,
+                connections_per_host=settings.connections_per_host,
+                forced=forced,
+                spread=spread,
+                on_progress=on_progress,
+                should_stop=should_stop,
+            )
         )
 
     # -- full text -------------------------------------------------------
@@ -283,17 +272,7 @@ class Service:
         entry = self.entry(entry_id)
         if entry is None:
             return None
-        from reader.fulltext import fetch_full_texts
-
-        asyncio.run(
-            fetch_full_texts(
-                self.storage,
-                [(entry.id, entry.link or "")],
-                timeout=self.config.settings.timeout,
-                connections_per_host=self.config.settings.connections_per_host,
-                should_stop=should_stop,
-            )
-        )
+        self._fetch_pages([(entry.id, entry.link or "")], None, should_stop)
         return self.entry(entry_id)
 
     def fetch_new_full_texts(
@@ -305,13 +284,7 @@ class Service:
     ) -> list[PageOutcome]:
         """The full text of recent articles of feeds with ``full_text`` on (not yet fetched,
         or failed long enough ago), among ``feed_urls`` (default: all); blocks until done."""
-        from reader.fulltext import (
-            MAX_ATTEMPTS,
-            PER_RUN,
-            RECENT,
-            fetch_full_texts,
-            retry_before,
-        )
+        from reader.fulltext import MAX_ATTEMPTS, PER_RUN, RECENT, retry_before
 
         wanted = self._feeds if feed_urls is None else feed_urls
         urls = [url for url in wanted if self.full_text_enabled(url)]
@@ -325,12 +298,24 @@ class Service:
             max_attempts=MAX_ATTEMPTS,
             limit=PER_RUN,
         )
+        return self._fetch_pages(pages, on_progress, should_stop)
+
+    def _fetch_pages(
+        self,
+        pages: Sequence[tuple[int, str]],
+        on_progress: PageProgress | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> list[PageOutcome]:
+        """Fetch, extract and store (entry id, link) pages under the fetch settings."""
+        from reader.fulltext import fetch_full_texts
+
+        settings = self.config.settings
         return asyncio.run(
             fetch_full_texts(
                 self.storage,
                 pages,
-                timeout=self.config.settings.timeout,
-                connections_per_host=self.config.settings.connections_per_host,
+                timeout=settings.timeout,
+                connections_per_host=settings.connections_per_host,
                 on_progress=on_progress,
                 should_stop=should_stop,
             )
