@@ -108,6 +108,9 @@ class ParsedEntry:
     summary: str | None = None
     content: str | None = None
     enclosures: tuple[Enclosure, ...] = ()
+    # What relative URLs in summary and content are relative to (xml:base, else
+    # the feed's URL); they are stored as written and resolved when shown.
+    base: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,11 +219,27 @@ class Entry:
     starred: bool
     full_text: str | None = None  # the article extracted from its web page (HTML), if fetched
     full_text_error: str | None = None  # why the last extraction failed, one line
+    base: str | None = None  # what relative URLs in summary/content are relative to
 
     @property
     def body_html(self) -> str:
         """The richest content the feed gave: full content, else the summary."""
         return self.content or self.summary or ""
+
+    @property
+    def body_base(self) -> str | None:
+        """The URL the body's relative links resolve against.
+
+        Entries stored before schema v5 have no base; their bodies were
+        resolved when parsed, and the article's link is the best guess left.
+        """
+        return self.base or self.link
+
+    def html_and_base(self, full_text: bool) -> tuple[str, str | None]:
+        """The HTML to show, and its base: the extracted page's, or the feed's body."""
+        if full_text and self.full_text is not None:
+            return self.full_text, self.link
+        return self.body_html, self.body_base
 
 
 @dataclass(frozen=True)

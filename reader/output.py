@@ -127,8 +127,8 @@ def entry_text(
     if width is not None:
         width = min(width, max(reading_width, 20))
     shows_full = full_text and entry.full_text is not None
-    html = entry.full_text if shows_full else entry.body_html
-    document = html_to_document(html, base_url=entry.link)
+    html, base = entry.html_and_base(full_text)
+    document = html_to_document(html, base_url=base)
     header = [clean_line(entry.title) or "(untitled)", f"Feed: {clean_line(entry.feed_title)}"]
     if entry.author:
         header.append(f"Author: {clean_line(entry.author)}")

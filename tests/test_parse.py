@@ -48,10 +48,26 @@ def test_rss2() -> None:
     assert "<b>Full</b>" in first.content
     # Stored as the feed sent it: reader.text drops scripts (whole) when showing it.
     assert "<script" in first.content
-    assert 'href="https://tass.example/world/2"' in first.content  # resolved against the URL
+    # Relative links stay as written, with the base they resolve against when shown.
+    assert 'href="/world/2"' in first.content
+    assert first.base == "https://tass.example/rss"
     assert first.enclosures == (Enclosure("https://tass.example/a.mp3", "audio/mpeg", 12345),)
     assert second.id == "https://tass.example/world/2"  # no guid: the link
     assert second.published == datetime(2019, 10, 15, 8, 0, tzinfo=UTC)
+
+
+def test_xml_base_is_each_entry_base() -> None:
+    feed = parse_feed(
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://a.example/blog/">'
+        b"<title>t</title><entry><id>1</id><title>One</title>"
+        b'<content type="html" xml:base="https://b.example/c/">&lt;a href="x"&gt;x&lt;/a&gt;'
+        b"</content></entry><entry><id>2</id><title>Two</title>"
+        b'<summary type="html">&lt;img src="i.png"&gt;</summary></entry></feed>',
+        url="https://a.example/feed",
+    )
+    first, second = feed.entries
+    assert (first.content, first.base) == ('<a href="x">x</a>', "https://b.example/c/")
+    assert (second.summary, second.base) == ('<img src="i.png">', "https://a.example/blog/")
 
 
 def test_atom() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -180,6 +182,38 @@ def test_entry_rows_and_entries(storage: Storage) -> None:
     assert storage.entry_rows([]) == {}
     assert [e.id for e in storage.entries([second, first])] == [second, first]
     assert storage.entry(999) is None
+
+
+def test_entries_keep_the_base_their_relative_links_resolve_against(storage: Storage) -> None:
+    item = ParsedEntry(
+        id="rel",
+        title="Relative",
+        link="https://a.example/posts/1",
+        content='<a href="../next">next</a>',
+        base="https://a.example/feeds/rss",
+    )
+    store(storage, A, [item])
+    (entry,) = storage.entries(storage.entry_ids([A]))
+    assert entry.base == "https://a.example/feeds/rss"
+    assert entry.html_and_base(full_text=False) == (item.content, item.base)
+    # A changed body brings its new base along.
+    store(storage, A, [replace(item, content="<p>edited</p>", base="https://b.example/")])
+    (entry,) = storage.entries(storage.entry_ids([A]))
+    assert (entry.content, entry.base) == ("<p>edited</p>", "https://b.example/")
+
+
+def test_entries_stored_before_bases_were_kept_fall_back_to_their_link(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "data" / "newsreader-v1.db", path)
+    old = Storage(path)
+    try:
+        entry = old.entries(old.entry_ids(["http://feeds.example/a.xml"]))[0]
+        assert entry.base is None and entry.link
+        assert entry.html_and_base(full_text=False) == (entry.body_html, entry.link)
+        page = replace(entry, full_text="<p>page</p>")
+        assert page.html_and_base(full_text=True) == ("<p>page</p>", entry.link)
+    finally:
+        old.close()
 
 
 def test_mark_view_read(storage: Storage) -> None:

@@ -113,7 +113,18 @@ def _v4(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
+def _v5(db: sqlite3.Connection) -> None:
+    """Each entry's base URL: summaries and contents are stored as the feed wrote them.
+
+    Resolving their relative links at parse time re-parsed every body and was
+    half of the parse time; now the one article shown is resolved against
+    ``base``. NULL (entries stored before v5, already resolved) falls back to
+    the entry's link.
+    """
+    _script(db, "ALTER TABLE entries ADD COLUMN base TEXT;")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

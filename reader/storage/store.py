@@ -29,7 +29,7 @@ from reader.storage.convert import enclosures_from_json, enclosures_to_json, fro
 _ENTRY_COLUMNS = (
     "e.id, f.url, COALESCE(f.title, f.url), e.entry_id, e.title, e.link, e.author, "
     "e.published, e.updated, e.sort_date, e.summary, e.content, e.enclosures, e.read, e.starred, "
-    "t.html, t.error"
+    "t.html, t.error, e.base"
 )
 _ENTRY_COLUMNS_WITHOUT_PAGE = _ENTRY_COLUMNS.replace("t.html, t.error", "NULL, t.error")
 _ENTRY_TABLES = (
@@ -279,8 +279,9 @@ class Storage:
                 sort_date = fetched if published is None else min(published, fetched)
                 self.db.execute(
                     "INSERT INTO entries (feed_id, entry_id, title, link, author, published, "
-                    "updated, first_seen, sort_date, summary, content, enclosures, content_hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "updated, first_seen, sort_date, summary, content, enclosures, content_hash, "
+                    "base) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (feed_id, entry_id) DO NOTHING",
                     (
                         feed_id,
@@ -296,6 +297,7 @@ class Storage:
                         entry.content,
                         enclosures_to_json(entry.enclosures),
                         digest,
+                        entry.base,
                     ),
                 )
             for entry, digest in changed:
@@ -303,7 +305,7 @@ class Storage:
                 self.db.execute(
                     "UPDATE entries SET title = ?, link = ?, author = ?, published = ?, "
                     "updated = ?, sort_date = MIN(COALESCE(?, first_seen), first_seen), "
-                    "summary = ?, content = ?, enclosures = ?, content_hash = ? "
+                    "summary = ?, content = ?, enclosures = ?, content_hash = ?, base = ? "
                     "WHERE feed_id = ? AND entry_id = ?",
                     (
                         entry.title,
@@ -316,6 +318,7 @@ class Storage:
                         entry.content,
                         enclosures_to_json(entry.enclosures),
                         digest,
+                        entry.base,
                         feed_id,
                         entry.id,
                     ),
@@ -586,6 +589,7 @@ def _entry_from_row(row: Sequence[object]) -> Entry:
         starred,
         full_text,
         full_text_error,
+        base,
     ) = row
     return Entry(
         id=int(entry_id),  # type: ignore[call-overload]
@@ -605,4 +609,5 @@ def _entry_from_row(row: Sequence[object]) -> Entry:
         starred=bool(starred),
         full_text=full_text,  # type: ignore[arg-type]
         full_text_error=full_text_error,  # type: ignore[arg-type]
+        base=base,  # type: ignore[arg-type]
     )

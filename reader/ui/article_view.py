@@ -233,11 +233,11 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.entry = entry
         self._end_link_choice()
         self.shows_full_text = full_text and entry.full_text is not None
-        html = (entry.full_text if self.shows_full_text else entry.body_html) or ""
+        html, base = entry.html_and_base(full_text)
         if note is None and full_text and not self.shows_full_text and entry.full_text_error:
             note = f"No full text: {entry.full_text_error}; showing the feed summary"
         cut = len(html) > MAX_PARSED_HTML
-        self.document = html_to_document(html[:MAX_PARSED_HTML], base_url=entry.link)
+        self.document = html_to_document(html[:MAX_PARSED_HTML], base_url=base)
         shown, omitted = shorten_document(self.document, MAX_SHOWN_CHARS, MAX_SHOWN_BLOCKS)
         header = self._header(entry, self.document, self.shows_full_text, note)
         self.query_one("#article-header", Static).update(header)
