@@ -274,32 +274,16 @@ class Storage:
                     (entry.id, feed_id, old_id),
                 )
             changed = [*changed, *((entry, digest) for _, entry, digest in renamed)]
-            for entry, digest in reversed(new):
-                published = to_epoch(entry.published or entry.updated)
-                sort_date = fetched if published is None else min(published, fetched)
-                self.db.execute(
-                    "INSERT INTO entries (feed_id, entry_id, title, link, author, published, "
-                    "updated, first_seen, sort_date, summary, content, enclosures, content_hash, "
-                    "base) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (feed_id, entry_id) DO NOTHING",
-                    (
-                        feed_id,
-                        entry.id,
-                        entry.title,
-                        entry.link,
-                        entry.author,
-                        to_epoch(entry.published),
-                        to_epoch(entry.updated),
-                        fetched,
-                        sort_date,
-                        entry.summary,
-                        entry.content,
-                        enclosures_to_json(entry.enclosures),
-                        digest,
-                        entry.base,
-                    ),
-                )
+            self.db.executemany(
+                "INSERT INTO entries (feed_id, entry_id, title, link, author, published, "
+                "updated, first_seen, sort_date, summary, content, enclosures, content_hash, "
+                "base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (feed_id, entry_id) DO NOTHING",
+                [
+                    _new_entry_row(feed_id, fetched, entry, digest)
+                    for entry, digest in reversed(new)
+                ],
+            )
             for entry, digest in changed:
                 published = to_epoch(entry.published or entry.updated)
                 self.db.execute(
@@ -568,6 +552,30 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def _new_entry_row(
+    feed_id: int, fetched: int, entry: ParsedEntry, digest: str
+) -> tuple[object, ...]:
+    """The ``entries`` columns of a new entry; it sorts by its date, never a future one."""
+    published = to_epoch(entry.published)
+    dated = published if published is not None else to_epoch(entry.updated)
+    return (
+        feed_id,
+        entry.id,
+        entry.title,
+        entry.link,
+        entry.author,
+        published,
+        to_epoch(entry.updated),
+        fetched,
+        fetched if dated is None else min(dated, fetched),
+        entry.summary,
+        entry.content,
+        enclosures_to_json(entry.enclosures),
+        digest,
+        entry.base,
+    )
 
 
 def _entry_from_row(row: Sequence[object]) -> Entry:
