@@ -1,0 +1,144 @@
+"""ParsePool: threads for small refreshes, worker processes past the threshold.
+
+The functions sent to workers live at module level here, so spawned workers
+can import them (spawn hands the worker this process's sys.path).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from reader.models import FeedForUpdate, FeedUpdate, FetchResult
+from reader.parse import NotAFeedError, parse_feed
+from reader.parse_pool import ParsePool, WorkerDiedError
+from reader.update import build_update
+
+DATA = Path(__file__).parent / "data"
+R = TypeVar("R")
+HANG_GUARD = 60.0  # seconds; only a hung pool comes near it
+
+
+def whoami() -> int:
+    return os.getpid()
+
+
+def logs_and_fails(message: str) -> None:
+    logging.getLogger("reader.parse").warning("about to fail: %s", message)
+    raise NotAFeedError(message)
+
+
+def dies() -> None:
+    os._exit(3)
+
+
+def sleeps(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def run(coroutine: Coroutine[Any, Any, R]) -> R:
+    return asyncio.run(asyncio.wait_for(coroutine, HANG_GUARD))
+
+
+def test_under_the_threshold_everything_stays_in_this_process() -> None:
+    async def main() -> tuple[list[int], bool]:
+        with ParsePool(threshold=1000, workers=2) as pool:
+            pids = [await pool.run(whoami, weight=400) for _ in range(2)]
+            return pids, pool.started
+
+    pids, started = run(main())
+    assert pids == [os.getpid()] * 2
+    assert not started
+
+
+def test_past_the_threshold_work_goes_to_worker_processes() -> None:
+    async def main() -> tuple[list[int], bool]:
+        with ParsePool(threshold=1000, workers=2) as pool:
+            pids = [await pool.run(whoami, weight=600) for _ in range(3)]
+            return pids, pool.started
+
+    pids, started = run(main())
+    assert started
+    assert pids[0] == os.getpid()  # 600 bytes: still under
+    assert os.getpid() not in pids[1:]
+
+
+def test_a_single_core_never_starts_workers() -> None:
+    async def main() -> tuple[int, bool]:
+        with ParsePool(threshold=0, workers=1) as pool:
+            return await pool.run(whoami, weight=10**9), pool.started
+
+    assert run(main()) == (os.getpid(), False)
+
+
+def test_a_worker_builds_the_same_update_as_a_thread() -> None:
+    content = (DATA / "rss2.xml").read_bytes()
+    result = FetchResult("https://tass.example/rss", status=200, content=content)
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    feed = FeedForUpdate("https://tass.example/rss")
+
+    async def main() -> tuple[FeedUpdate, FeedUpdate]:
+        with ParsePool(threshold=10**12) as threads, ParsePool(threshold=0, workers=2) as workers:
+            here = await threads.run(build_update, result, now, feed, weight=len(content))
+            there = await workers.run(build_update, result, now, feed, weight=len(content))
+            assert workers.started
+            return here, there
+
+    here, there = run(main())
+    assert here == there
+    assert here.parsed == parse_feed(content, {}, "https://tass.example/rss")
+
+
+def test_a_workers_exception_and_log_records_come_back(caplog: pytest.LogCaptureFixture) -> None:
+    async def main() -> None:
+        with ParsePool(threshold=0, workers=2) as pool:
+            await pool.run(logs_and_fails, "not a feed: test", weight=1)
+
+    with caplog.at_level(logging.INFO, logger="reader"), pytest.raises(NotAFeedError) as info:
+        run(main())
+    assert str(info.value) == "not a feed: test"
+    assert ("reader.parse", logging.WARNING, "about to fail: not a feed: test") in [
+        (r.name, r.levelno, r.getMessage()) for r in caplog.records
+    ]
+
+
+def test_a_dead_worker_fails_its_job_in_one_line_and_the_pool_steps_aside() -> None:
+    async def main() -> tuple[str, int]:
+        with ParsePool(threshold=0, workers=2) as pool:
+            with pytest.raises(WorkerDiedError) as info:
+                await pool.run(dies, weight=1)
+            after = await pool.run(whoami, weight=1)  # back to a thread
+            return str(info.value), after
+
+    message, after = run(main())
+    assert message == "the parsing process ended unexpectedly" and "\n" not in message
+    assert after == os.getpid()
+
+
+def test_close_kills_busy_workers_at_once() -> None:
+    async def main() -> None:
+        pool = ParsePool(threshold=0, workers=2)
+        job = asyncio.ensure_future(pool.run(sleeps, 600.0, weight=1))
+        await asyncio.sleep(0)  # run() has started the executor and submitted the job
+        executor = pool._executor
+        assert executor is not None
+        while len(executor._processes) < 1:  # workers start on demand
+            await asyncio.sleep(0.05)
+        processes = list(executor._processes.values())
+        await asyncio.sleep(0.5)  # the job is in a worker now, sleeping
+        pool.close()
+        job.cancel()
+        for process in processes:
+            process.join(HANG_GUARD)  # returns at once if close() killed it
+            assert not process.is_alive()
+
+    run(main())
