@@ -24,6 +24,7 @@ from reader.sanitize import clean_line, safe_message
 from reader.storage.connection import describe_database_error
 
 if TYPE_CHECKING:
+    from reader.fulltext import PageOutcome
     from reader.service import Service
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -231,7 +232,6 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
 
 def _fetch_new_full_texts(service: Service, urls: list[str] | None, interactive: bool) -> None:
     """The full text of new articles of feeds with ``full_text`` on, after a refresh."""
-    from reader.fulltext import PageOutcome
 
     def progress(outcome: PageOutcome, done: int, total: int) -> None:
         if interactive:
@@ -249,11 +249,13 @@ def _fetch_new_full_texts(service: Service, urls: list[str] | None, interactive:
 
 def _outcome_line(outcome: UpdateOutcome) -> str | None:
     """The stderr line for a feed that failed or was not fetched; None when it went fine."""
-    from reader.output import local_time
-
+    if not outcome.error and not outcome.skipped:
+        return None  # most feeds: nothing to say, and nothing to import
     url = _shown_url(outcome.url)
     if outcome.error:
         return f"failed: {url}: {outcome.error}"
+    from reader.output import local_time
+
     until = local_time(outcome.skipped_until)
     if outcome.skipped == "gone":
         return f"skipped: {url}: gone (HTTP 410); refresh it with --feed to try again"

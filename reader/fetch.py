@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import re
 import socket
 import ssl
+import sys
 import zlib
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -49,8 +51,15 @@ _QUOTED_BYTES = re.compile(r":?\s*(?:bytearray\()?\bb['\"].*$")
 
 
 def make_client(timeout: float = 30.0, max_connections: int = 16) -> httpx.AsyncClient:
-    """The one client a refresh shares: pooled connections, explicit timeouts."""
+    """The one client a refresh shares: pooled connections, explicit timeouts.
+
+    Its TLS context gets its CA certificates just before the first https
+    request (see :class:`_TrustOnDemand`).
+    """
+    trust = _TrustOnDemand()
     return httpx.AsyncClient(
+        verify=trust.context,
+        event_hooks={"request": [trust.before_request]},
         follow_redirects=True,
         max_redirects=10,
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -59,6 +68,45 @@ def make_client(timeout: float = 30.0, max_connections: int = 16) -> httpx.Async
         ),
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
     )
+
+
+class _TrustOnDemand:
+    """The TLS context httpx would make, with its CA certificates loaded on first need.
+
+    Loading them takes about 20 ms, as long as fifty 304 answers, and a
+    refresh of ``http://`` feeds never needs them. The context only serves
+    ``https://`` URLs (a proxy's own TLS has its own context), and every
+    request, redirects included, passes :meth:`before_request` first.
+    """
+
+    def __init__(self) -> None:
+        self.context = tls_context_without_trust()
+        self._loaded = False
+
+    async def before_request(self, request: httpx.Request) -> None:
+        if not self._loaded and request.url.scheme == "https":
+            load_trust(self.context)
+            self._loaded = True
+
+
+def tls_context_without_trust() -> ssl.SSLContext:
+    """``ssl.create_default_context()`` before it loads any CA certificate."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificate and host name
+    if sys.version_info >= (3, 13):  # create_default_context got stricter checks in 3.13
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN | ssl.VERIFY_X509_STRICT
+    return context
+
+
+def load_trust(context: ssl.SSLContext) -> None:
+    """The CA certificates httpx trusts: $SSL_CERT_FILE, else $SSL_CERT_DIR, else certifi's."""
+    if os.environ.get("SSL_CERT_FILE"):
+        context.load_verify_locations(cafile=os.environ["SSL_CERT_FILE"])
+    elif os.environ.get("SSL_CERT_DIR"):
+        context.load_verify_locations(capath=os.environ["SSL_CERT_DIR"])
+    else:
+        import certifi
+
+        context.load_verify_locations(cafile=certifi.where())
 
 
 async def fetch_feed(
@@ -148,6 +196,7 @@ async def _get(
     async with client.stream("GET", url, headers=headers) as response:
         permanent = _permanent_target(response, url)
         if response.status_code == 304:
+            await _finish_empty_body(response)
             return FetchResult(
                 feed_url,
                 status=304,
@@ -181,6 +230,17 @@ async def _get(
             final_url=str(response.url),
             permanent_redirect=permanent,
         )
+
+
+async def _finish_empty_body(response: httpx.Response) -> None:
+    """Read to the end of a body HTTP says is empty (a 304), keeping the connection.
+
+    A response left unread closes its connection: an all-304 refresh would
+    open a new one for every feed. h11 knows a 304 has no body, so this
+    reads nothing from the network and cannot wait on the server.
+    """
+    async for _ in response.aiter_raw():
+        break
 
 
 class _BodyRefused(Exception):

@@ -284,12 +284,12 @@ class Service:
     ) -> list[PageOutcome]:
         """The full text of recent articles of feeds with ``full_text`` on (not yet fetched,
         or failed long enough ago), among ``feed_urls`` (default: all); blocks until done."""
-        from reader.fulltext import MAX_ATTEMPTS, PER_RUN, RECENT, retry_before
-
         wanted = self._feeds if feed_urls is None else feed_urls
         urls = [url for url in wanted if self.full_text_enabled(url)]
         if not urls:
             return []
+        from reader.fulltext import MAX_ATTEMPTS, PER_RUN, RECENT, retry_before
+
         now = datetime.now(UTC)
         pages = self.storage.full_text_candidates(
             urls,
