@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -99,7 +100,9 @@ class ParsePool:
             import multiprocessing
 
             self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_quiet_worker,
             )
             logger.info("parsing in %d worker processes", self.workers)
         return self._executor
@@ -122,6 +125,15 @@ class ParsePool:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _quiet_worker() -> None:
+    """A worker shares the terminal the UI draws on: nothing it prints may land there."""
+    warnings.simplefilter("ignore")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 class _Collect(logging.Handler):
