@@ -29,6 +29,7 @@ from reader.fetch import (
     freshness_hint,
     make_client,
     retry_after,
+    tls_context_without_trust,
     too_large,
 )
 from reader.models import FeedConfig, FeedForUpdate, FetchResult
@@ -167,6 +168,60 @@ async def test_plain_http_on_an_https_url_is_a_tls_error(feed_server: FeedServer
     feed_server.add("/feed", FEED)
     result = await fetch(f"https://127.0.0.1:{feed_server.port}/feed")
     assert one_line(result.error).startswith("TLS error: "), result.error
+
+
+def test_the_tls_context_is_the_default_one_before_its_certificates() -> None:
+    ours, default = tls_context_without_trust(), ssl.create_default_context()
+    for setting in ("verify_mode", "check_hostname", "options", "verify_flags", "protocol"):
+        assert getattr(ours, setting) == getattr(default, setting), setting
+    assert (ours.minimum_version, ours.maximum_version) == (
+        default.minimum_version,
+        default.maximum_version,
+    )
+    assert ours.cert_store_stats()["x509_ca"] == 0 < default.cert_store_stats()["x509_ca"]
+
+
+async def test_ca_certificates_are_loaded_for_the_first_https_request_only(
+    feed_server: FeedServer, https_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading them takes ~20 ms: a refresh of http:// feeds never does."""
+    import reader.fetch
+
+    loads: list[ssl.SSLContext] = []
+    real_load = reader.fetch.load_trust
+
+    def counting_load(context: ssl.SSLContext) -> None:
+        loads.append(context)
+        real_load(context)
+
+    monkeypatch.setattr(reader.fetch, "load_trust", counting_load)
+    plain = feed_server.add("/feed", FEED)
+    secure = https_server.add("/feed", FEED)
+    async with make_client(timeout=HANG_GUARD) as client:
+        assert (await fetch(plain, client=client)).error is None
+        assert loads == []
+        for _ in range(2):  # verified against the loaded certificates both times
+            error = one_line((await fetch(secure, client=client)).error)
+            assert error.startswith("TLS certificate problem: "), error
+    assert len(loads) == 1 and loads[0].cert_store_stats()["x509_ca"] > 0
+
+
+async def test_ssl_cert_file_is_trusted_as_httpx_does(
+    feed_server: FeedServer,
+    https_server: FeedServer,
+    ca: trustme.CA,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """$SSL_CERT_FILE replaces the bundled certificates, also after an http → https redirect."""
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    secure = https_server.add("/feed", FEED)
+    moved = feed_server.redirect("/moved", secure)
+    for url in (moved, secure):
+        result = await fetch(url)  # a new client each time: nothing loaded yet
+        assert result.error is None and result.content == FEED.encode(), result.error
 
 
 # -- Retry-After and freshness -------------------------------------------------
@@ -649,6 +704,33 @@ async def test_refresh_stores_good_feeds_and_one_line_per_bad_one(
         assert error.startswith(prefix), (url, error)
         assert "hunter2" not in error and "pwned" not in error
         assert infos[url].total == 0
+
+
+# -- connections are kept ------------------------------------------------------------
+
+
+async def test_304_answers_leave_the_connection_open_for_the_next_request(
+    feed_server: FeedServer,
+) -> None:
+    """An all-304 refresh costs one connection per host, not one per feed."""
+    connects: list[str] = []
+
+    async def trace(event: str, info: object) -> None:
+        if event == "connection.connect_tcp.started":
+            connects.append(event)
+
+    async def traced(request: httpx.Request) -> None:
+        request.extensions["trace"] = trace
+
+    urls = [feed_server.add(f"/{n}", FEED, etag=f'"{n}"') for n in range(3)]
+    async with make_client(timeout=HANG_GUARD, max_connections=1) as client:
+        client.event_hooks["request"].append(traced)
+        for n, url in enumerate(urls):
+            feed = FeedForUpdate(url, etag=f'"{n}"')
+            async with asyncio.timeout(HANG_GUARD):
+                result = await fetch_feed(client, feed, deadline=DEADLINE)
+            assert result.status == 304 and result.error is None, result.error
+    assert len(connects) == 1
 
 
 # -- a kept-alive connection the server closed --------------------------------------

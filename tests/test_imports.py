@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import reader
+from tests.feedserver import FeedServer, rss, write_config
 
 CHECK = (
     "import importlib, sys; importlib.import_module(sys.argv[1]); "
@@ -102,3 +103,40 @@ def test_the_light_command_check_sees_heavy_imports(tmp_path: Path) -> None:
         env=env,
     )
     assert "httpx" in result.stdout
+
+
+REFRESH = (
+    "import sys; from reader.cli import main; code = main(['refresh']); "
+    "heavy = ('feedparser', 'reader.parse', 'reader.output', 'reader.text', 'lxml', 'textual'); "
+    "print('LOADED:' + ' '.join(sorted(m for m in sys.modules if m in heavy or "
+    "m.split('.')[0] in heavy)))"
+)
+
+
+def test_a_refresh_where_every_feed_answers_304_loads_no_parser(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """Nothing to parse, nothing to show: feedparser and the text renderer stay unloaded."""
+    urls = [feed_server.add(f"/{n}", rss("f", [{"guid": "1"}]), etag=f'"{n}"') for n in (1, 2)]
+    config = write_config(tmp_path, [{"url": url} for url in urls])
+    env = {**os.environ, "NEWSREADER_CONFIG": str(config), "NEWSREADER_DB": str(tmp_path / "db")}
+
+    def refresh() -> tuple[str, str]:
+        result = subprocess.run(
+            [sys.executable, "-c", REFRESH],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr
+        *summary, loaded = result.stdout.strip().splitlines()
+        return "\n".join(summary), loaded
+
+    first = refresh()  # stores the validators; parsing loads feedparser (the check sees it)
+    assert first[0].startswith("2 feeds: 2 ok"), first
+    assert "feedparser" in first[1].removeprefix("LOADED:").split(), first
+    summary, loaded = refresh()
+    assert summary.startswith("2 feeds: 0 ok, 2 not modified"), summary
+    assert loaded == "LOADED:", loaded
