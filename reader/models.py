@@ -243,6 +243,21 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class ViewSnapshot:
+    """A view's articles as they were at one moment, to be read page by page.
+
+    Entries stored later have higher ids, so ``up_to_id`` keeps them out:
+    pages read later still fit the count and the pages read before. The
+    filter is storage's own SQL over ``entries e``.
+    """
+
+    where: str
+    params: tuple[object, ...]
+    count: int
+    up_to_id: int
+
+
+@dataclass(frozen=True)
 class View:
     """What the article list shows: a virtual view, one tag, or one feed."""
 

@@ -24,6 +24,7 @@ from reader.models import (
     FeedInfo,
     UpdateOutcome,
     View,
+    ViewSnapshot,
 )
 from reader.sanitize import redact_credentials
 from reader.storage import Storage
@@ -166,6 +167,24 @@ class Service:
             starred_only=starred_only or view.starred_only,
             limit=limit,
         )
+
+    def snapshot(self, view: View, *, unread_only: bool = False) -> ViewSnapshot:
+        """The view's articles as of now, counted, to be read page by page."""
+        return self.storage.snapshot(
+            self.feed_urls(view),
+            unread_only=unread_only or view.unread_only,
+            starred_only=view.starred_only,
+        )
+
+    def snapshot_page(
+        self, snapshot: ViewSnapshot, after: tuple[int, int] | None, limit: int
+    ) -> list[tuple[int, int]]:
+        """(id, sort date) of the next ``limit`` articles after the key ``after``."""
+        return self.storage.snapshot_page(snapshot, after, limit)
+
+    def snapshot_position(self, snapshot: ViewSnapshot, entry_id: int) -> int | None:
+        """The row of ``entry_id`` in the snapshot, or None if it is not in it."""
+        return self.storage.snapshot_position(snapshot, entry_id)
 
     def _with_config_title(self, feed_url: str, title: str) -> str:
         """The config's ``title`` for a feed wins over the feed's own."""

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from reader.models import (
     ParsedEntry,
     ParsedFeed,
     View,
+    ViewSnapshot,
 )
 from reader.service import Service
 from reader.storage import SCHEMA_VERSION, Storage, StorageError
@@ -323,7 +325,11 @@ def _plans_of(storage: Storage, call: Callable[[], object]) -> list[str]:
         storage.db.set_trace_callback(None)
     plans = []
     for sql in statements:
-        if sql.lstrip().upper().startswith("SELECT E.ID FROM ENTRIES"):
+        if (
+            sql.lstrip()
+            .upper()
+            .startswith(("SELECT E.ID FROM ENTRIES", "SELECT E.ID, E.SORT_DATE"))
+        ):
             rows = storage.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
             plans.append(" | ".join(row[3] for row in rows))
     return plans
@@ -345,4 +351,67 @@ def test_views_of_every_feed_come_in_index_order_without_a_sort(tmp_path: Path) 
     # A view of some feeds keeps its filter, and still gives the right entries.
     assert len(storage.entry_ids(urls[:1], unread_only=True)) == 3
     assert len(storage.entry_ids(urls, unread_only=True)) == 6
+    storage.close()
+
+
+def _read_all_pages(storage: Storage, snapshot: ViewSnapshot, size: int) -> list[int]:
+    ids: list[int] = []
+    after = None
+    while page := storage.snapshot_page(snapshot, after, size):
+        ids.extend(entry_id for entry_id, _ in page)
+        after = (page[-1][1], page[-1][0])
+    return ids
+
+
+def test_snapshot_pages_join_into_the_view_and_keep_later_arrivals_out(storage: Storage) -> None:
+    # Equal dates in a row, so the keyset must order by id within a date.
+    same_day = [replace(e, published=NOW) for e in entries("s", 5)]
+    store(storage, A, entries("a", 12) + same_day)
+    store(storage, B, entries("b", 7))
+    urls = [A, B]
+    snapshot = storage.snapshot(urls)
+    assert snapshot.count == 24
+    assert _read_all_pages(storage, snapshot, 5) == storage.entry_ids(urls)
+    assert [p for p, _ in storage.snapshot_page(snapshot, None, 3)] == storage.entry_ids(urls)[:3]
+    # New articles, even dated in the middle of the list, wait for the next snapshot.
+    store(storage, A, [*entries("a", 12), *same_day, *entries("late", 2)])
+    assert _read_all_pages(storage, snapshot, 7) == _read_all_pages(storage, snapshot, 100)
+    assert len(_read_all_pages(storage, snapshot, 7)) == 24
+    assert storage.snapshot(urls).count == 26
+
+
+def test_snapshot_position_finds_an_article_in_view_order(storage: Storage) -> None:
+    store(storage, A, entries("a", 9))
+    store(storage, B, entries("b", 4))
+    snapshot = storage.snapshot([A, B])
+    order = storage.entry_ids([A, B])
+    for index, entry_id in enumerate(order):
+        assert storage.snapshot_position(snapshot, entry_id) == index
+    only_b = storage.snapshot([B])
+    assert storage.snapshot_position(only_b, storage.entry_ids([A])[0]) is None
+
+
+def test_unread_snapshot_pages_skip_articles_read_since(storage: Storage) -> None:
+    store(storage, A, entries("a", 10))
+    snapshot = storage.snapshot([A], unread_only=True)
+    first, *rest = storage.entry_ids([A])
+    storage.set_read(rest[:4], True)
+    assert snapshot.count == 10
+    assert _read_all_pages(storage, snapshot, 3) == [first, *rest[4:]]
+
+
+def test_snapshot_pages_are_index_ranges_without_a_sort(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "plans.db")
+    urls = ["http://a.example/feed", "http://b.example/feed"]
+    storage.sync_feeds([FeedConfig(url) for url in urls])
+    for url in urls:
+        store(storage, url, entries(url, 3))
+    for unread_only, index in ((False, "entries_by_date"), (True, "entries_unread_by_date")):
+        snapshot = storage.snapshot(urls, unread_only=unread_only)
+        (plan,) = _plans_of(storage, partial(storage.snapshot_page, snapshot, (2**40, 1), 50))
+        assert "SEARCH e USING" in plan and index in plan and "sort_date<?" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+    one_feed = storage.snapshot(urls[:1])
+    (plan,) = _plans_of(storage, lambda: storage.snapshot_page(one_feed, (2**40, 1), 50))
+    assert "entries_by_feed_date (feed_id=? AND sort_date<?)" in plan, plan
     storage.close()

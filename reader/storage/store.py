@@ -22,6 +22,7 @@ from reader.models import (
     FeedInfo,
     FeedUpdate,
     ParsedEntry,
+    ViewSnapshot,
 )
 from reader.storage.connection import connect
 from reader.storage.convert import enclosures_from_json, enclosures_to_json, from_epoch, to_epoch
@@ -371,6 +372,57 @@ class Storage:
             sql += " LIMIT ?"
             params.append(limit)
         return [row[0] for row in self.db.execute(sql, params)]
+
+    def snapshot(
+        self, feed_urls: Sequence[str], *, unread_only: bool = False, starred_only: bool = False
+    ) -> ViewSnapshot:
+        """The matching entries as of now: how many, and the newest id among them.
+
+        Counted through an index; no entry is read. Pages come from
+        :meth:`snapshot_page`, so a view of 100,000 articles costs what its
+        first screen costs.
+        """
+        where, params = self._view_filter(
+            feed_urls, unread_only, starred_only, every_feed=self._covers_every_feed(feed_urls)
+        )
+        count, newest = self.db.execute(
+            f"SELECT count(*), COALESCE(max(e.id), 0) FROM entries e WHERE {where}", params
+        ).fetchone()
+        return ViewSnapshot(where, tuple(params), int(count), int(newest))
+
+    def snapshot_page(
+        self, snapshot: ViewSnapshot, after: tuple[int, int] | None, limit: int
+    ) -> list[tuple[int, int]]:
+        """(id, sort date) of up to ``limit`` entries, newest first, after the key ``after``.
+
+        ``after`` is the (sort date, id) of the last entry of the page before
+        (keyset paging: each page is an index range, however deep).
+        """
+        where = f"{snapshot.where} AND e.id <= ?"
+        params: list[object] = [*snapshot.params, snapshot.up_to_id]
+        if after is not None:
+            where += " AND (e.sort_date, e.id) < (?, ?)"
+            params.extend(after)
+        return self.db.execute(
+            f"SELECT e.id, e.sort_date FROM entries e WHERE {where} "
+            "ORDER BY e.sort_date DESC, e.id DESC LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+
+    def snapshot_position(self, snapshot: ViewSnapshot, entry_id: int) -> int | None:
+        """Where ``entry_id`` is in the snapshot's order (0 = newest), or None if absent."""
+        key = self.db.execute(
+            f"SELECT e.sort_date FROM entries e WHERE {snapshot.where} AND e.id = ? AND e.id <= ?",
+            [*snapshot.params, entry_id, snapshot.up_to_id],
+        ).fetchone()
+        if key is None:
+            return None
+        before = self.db.execute(
+            f"SELECT count(*) FROM entries e WHERE {snapshot.where} AND e.id <= ? "
+            "AND (e.sort_date, e.id) > (?, ?)",
+            [*snapshot.params, snapshot.up_to_id, key[0], entry_id],
+        ).fetchone()[0]
+        return int(before)
 
     def entry_rows(self, ids: Sequence[int]) -> dict[int, EntryRow]:
         """The list-row fields of the given entries (any order)."""

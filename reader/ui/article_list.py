@@ -1,8 +1,11 @@
-"""The article list: a line-API scroll view over a list of integer ids.
+"""The article list: a line-API scroll view over a view's articles, read page by page.
 
-A view can hold 100,000 articles, so there is no widget per row and no row
-text held for rows off screen: the widget keeps the ordered ids, and asks its
-row source for the rows of the visible window only when it draws them.
+A view can hold 100,000 articles, so there is no widget per row, and nothing
+is read for rows never shown: the widget knows how many rows there are (a
+count made through an index), reads their ids a page at a time by keyset as
+the cursor or the scroll reaches them, and asks its row source for the rows
+of the visible window only when it draws them. Opening any view costs the
+same as opening a small one.
 """
 
 from __future__ import annotations
@@ -22,10 +25,15 @@ from reader.ui.cursor_list import CursorList
 from reader.ui.formatting import fit_cells, short_date
 
 RowSource = Callable[[Sequence[int]], Mapping[int, EntryRow]]
+# (after the (sort date, id) key or from the top, how many) → [(id, sort date)], newest first
+PageSource = Callable[[tuple[int, int] | None, int], Sequence[tuple[int, int]]]
+# an article's id → its row number in the view, or None if it is not there
+Locator = Callable[[int], int | None]
 
 DATE_WIDTH = 11
 FEED_WIDTH = 18
 _CACHE_LIMIT = 4000
+PAGE = 200  # ids read at a time
 
 
 class ArticleList(CursorList):
@@ -63,7 +71,11 @@ class ArticleList(CursorList):
         super().__init__(id=id)
         self._row_source = row_source
         self._clock = clock
-        self._ids: list[int] = []
+        self._ids: list[int] = []  # the ids read so far: the first rows of the view
+        self._count = 0  # rows in the view (until the last page shows fewer are left)
+        self._pages: PageSource = _no_pages
+        self._last_key: tuple[int, int] | None = None  # (sort date, id) of the last id read
+        self._complete = True  # every id of the view is read
         self._rows: dict[int, EntryRow] = {}
         # Cleaned (feed, title) per row: cleaning a feed's 100 kB title for every
         # visible row on every cursor move would make the list crawl.
@@ -75,23 +87,70 @@ class ArticleList(CursorList):
 
     @property
     def ids(self) -> Sequence[int]:
+        """The ids read so far, in order (the whole view once scrolled to its end)."""
         return self._ids
 
     @property
-    def current_id(self) -> int | None:
-        return self._ids[self.cursor] if 0 <= self.cursor < len(self._ids) else None
+    def row_total(self) -> int:
+        return self._count
 
-    def set_ids(self, ids: list[int], *, show_feed: bool, keep_position: bool = True) -> None:
-        """Show a new list, keeping the cursor on the same article if it is still there."""
+    @property
+    def current_id(self) -> int | None:
+        return self.id_at(self.cursor)
+
+    def id_at(self, index: int) -> int | None:
+        """The id on row ``index``, reading pages up to it if needed."""
+        if not 0 <= index < self._count:
+            return None
+        self._read_through(index)
+        return self._ids[index] if index < len(self._ids) else None
+
+    def ids_between(self, start: int, stop: int) -> Sequence[int]:
+        """The ids of rows ``start`` to ``stop - 1`` (fewer at the end of the view)."""
+        if stop > start:
+            self._read_through(stop - 1)
+        return self._ids[max(start, 0) : max(stop, 0)]
+
+    def set_view(
+        self,
+        count: int,
+        pages: PageSource,
+        locate: Locator,
+        *,
+        show_feed: bool,
+        keep_position: bool = True,
+    ) -> None:
+        """Show a new view of ``count`` rows, keeping the cursor on the same article
+        if it is still there (else on the same row)."""
         previous = self.current_id if keep_position else None
-        found = _index_of(ids, previous)
-        self._ids = ids
+        self._ids = []
+        self._count = count
+        self._pages = pages
+        self._last_key = None
+        self._complete = count == 0
         self._rows.clear()
         self._labels.clear()
         self.show_feed = show_feed
+        found = locate(previous) if previous is not None else None
         if found is None:
             found = self.cursor if keep_position else 0
         self._rows_changed(found, keep_screen_row=keep_position)
+
+    def _read_through(self, index: int) -> None:
+        """Read pages of ids until row ``index`` is known or the view ends."""
+        while not self._complete and len(self._ids) <= index:
+            wanted = max(PAGE, index + 1 - len(self._ids) + PAGE // 2)
+            page = self._pages(self._last_key, wanted)
+            self._ids.extend(entry_id for entry_id, _ in page)
+            if page:
+                last_id, last_date = page[-1]
+                self._last_key = (last_date, last_id)
+            if len(page) < wanted:
+                self._complete = True
+        if self._complete and len(self._ids) != self._count:
+            # Articles read or removed since the count: the view is shorter.
+            self._count = len(self._ids)
+            self.call_after_refresh(self._rows_changed, self.cursor)
 
     def update_row(
         self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
@@ -113,7 +172,7 @@ class ArticleList(CursorList):
     # -- CursorList hooks ------------------------------------------------
 
     def _row_count(self) -> int:
-        return len(self._ids)
+        return self._count
 
     def _row_chosen(self) -> None:
         if self.current_id is not None:
@@ -133,12 +192,14 @@ class ArticleList(CursorList):
             self._labels.clear()
         height = max(self.scrollable_content_region.height, 1)
         start = max(index - height, 0)
-        window = [i for i in self._ids[start : index + 2 * height] if i not in self._rows]
+        window = [i for i in self.ids_between(start, index + 2 * height) if i not in self._rows]
         self._rows.update(self._row_source(window))
 
     def _render_row(self, index: int, width: int, cursor: Style | None) -> Strip:
         base = self.rich_style
-        entry_id = self._ids[index]
+        entry_id = self.id_at(index)
+        if entry_id is None:  # past the end of a view that turned out shorter
+            return Strip.blank(width, base)
         row = self._rows.get(entry_id)
         if row is None:
             self._fetch_window(index)
@@ -178,10 +239,5 @@ class ArticleList(CursorList):
         return label
 
 
-def _index_of(ids: list[int], entry_id: int | None) -> int | None:
-    if entry_id is None:
-        return None
-    try:
-        return ids.index(entry_id)
-    except ValueError:
-        return None
+def _no_pages(after: tuple[int, int] | None, limit: int) -> Sequence[tuple[int, int]]:
+    return ()

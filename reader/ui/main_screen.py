@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
@@ -28,7 +29,7 @@ from textual.worker import get_current_worker
 from reader.config import ConfigError
 from reader.fulltext import PageOutcome
 from reader.links import LinkRefused, check_link
-from reader.models import ALL, Entry, EntryRow, UpdateOutcome, View
+from reader.models import ALL, Entry, EntryRow, UpdateOutcome, View, ViewSnapshot
 from reader.sanitize import clean_line, redact_credentials
 from reader.schedule import periodic_delay, periodic_spread
 from reader.storage import StorageError
@@ -118,6 +119,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.view: View = ALL
         self.unread_only = False
+        self._snapshot: ViewSnapshot | None = None  # what the article list shows
         self._refreshing_urls: set[str] | None = None  # feeds of the refresh in progress
         self._refresh_forced = False  # the running refresh was asked for by name
         self._pending_refresh: dict[str, bool] = {}  # url → forced, to run after this one
@@ -207,14 +209,20 @@ class MainScreen(Screen[None]):
     def _load_articles(self, *, keep_position: bool = True) -> None:
         service = self.nr_app.service
         articles = self.query_one(ArticleList)
-        ids = service.entry_ids(self.view, unread_only=self.unread_only)
+        snapshot = self._snapshot = service.snapshot(self.view, unread_only=self.unread_only)
         articles.empty_message = self._empty_message()
-        articles.set_ids(ids, show_feed=self.view.kind != "feed", keep_position=keep_position)
+        articles.set_view(
+            snapshot.count,
+            partial(service.snapshot_page, snapshot),
+            partial(service.snapshot_position, snapshot),
+            show_feed=self.view.kind != "feed",
+            keep_position=keep_position,
+        )
         title = self._view_title()
         if self.unread_only and not self.view.unread_only:
             title += " (unread)"
         articles.border_title = Text(title)  # a Text, so feed titles are never markup
-        articles.border_subtitle = f"{len(ids)}"
+        articles.border_subtitle = f"{snapshot.count}"
 
     def _view_title(self) -> str:
         view = self.view
@@ -327,12 +335,13 @@ class MainScreen(Screen[None]):
             self._status("Unstarred." if row.starred else "Starred.")
 
     def action_mark_view_read(self) -> None:
-        shown = self.query_one(ArticleList).ids
-        if not shown:
+        snapshot = self._snapshot
+        if snapshot is None or not snapshot.count:
             self._status("Nothing to mark read here.")
             return
         with self._saving():
-            changed = self.nr_app.service.mark_view_read(self.view, up_to_id=max(shown))
+            # Articles that arrived after the list was drawn stay unread.
+            changed = self.nr_app.service.mark_view_read(self.view, up_to_id=snapshot.up_to_id)
             self._reload_feeds()
             self._load_articles()
             self._status(f"Marked {changed} article{'s' if changed != 1 else ''} read.")
@@ -352,15 +361,17 @@ class MainScreen(Screen[None]):
 
     def _jump_unread(self, step: int) -> None:
         articles = self.query_one(ArticleList)
-        ids = articles.ids
         index = articles.cursor + step
         reading = self.query_one(ArticleView).entry
         if step > 0 and (reading is None or reading.id != articles.current_id):
             index = articles.cursor  # the row under the cursor has not been read yet: start there
         # Look through the rows in windows so a 100,000-article list is not loaded at once.
-        while 0 <= index < len(ids):
+        while 0 <= index < articles.row_total:
             stop = index + step * 200
-            window = ids[index:stop] if step > 0 else ids[max(stop + 1, 0) : index + 1][::-1]
+            if step > 0:
+                window = articles.ids_between(index, stop)
+            else:
+                window = articles.ids_between(max(stop + 1, 0), index + 1)[::-1]
             rows = self.nr_app.service.entry_rows(window)
             for offset, entry_id in enumerate(window):
                 row = rows.get(entry_id)
