@@ -85,8 +85,26 @@ class _TrustOnDemand:
 
     async def before_request(self, request: httpx.Request) -> None:
         if not self._loaded and request.url.scheme == "https":
-            load_trust(self.context)
+            _load_trust_or_explain(self.context)
             self._loaded = True
+
+
+class TrustUnavailableError(Exception):
+    """No https request can be verified; ``str()`` is the one-line reason."""
+
+
+def _load_trust_or_explain(context: ssl.SSLContext) -> None:
+    """:func:`load_trust`; a failure is a :class:`TrustUnavailableError` saying which file."""
+    try:
+        load_trust(context)
+    except OSError as exc:  # ssl.SSLError included: a file that holds no certificate
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, ssl.SSLError) and exc.reason:
+            reason = exc.reason.replace("_", " ").lower()
+        raise TrustUnavailableError(
+            f"TLS error: cannot load the CA certificates ({trust_source()}): "
+            + clean_line(reason, 120)
+        ) from None
 
 
 def tls_context_without_trust() -> ssl.SSLContext:
@@ -107,6 +125,14 @@ def load_trust(context: ssl.SSLContext) -> None:
         import certifi
 
         context.load_verify_locations(cafile=certifi.where())
+
+
+def trust_source() -> str:
+    """Where :func:`load_trust` takes the certificates from, for messages."""
+    for variable in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        if os.environ.get(variable):
+            return f"${variable} = {clean_line(os.environ[variable], 200)}"
+    return "certifi"
 
 
 async def fetch_feed(
@@ -155,6 +181,8 @@ async def _fetch(
                 return await _get(client, feed.url, url, headers, max_bytes)
     except TimeoutError:
         return FetchResult(feed.url, error=f"timed out after {deadline:g}s")
+    except TrustUnavailableError as exc:  # no server was asked: not the feed's fault
+        return FetchResult(feed.url, error=str(exc), unreachable=True)
     except httpx.TooManyRedirects:
         return FetchResult(feed.url, error="too many redirects (redirect loop?)")
     except httpx.ConnectTimeout:

@@ -224,6 +224,34 @@ async def test_ssl_cert_file_is_trusted_as_httpx_does(
         assert result.error is None and result.content == FEED.encode(), result.error
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(None, "No such file or directory"), ("not a certificate", "no certificate or crl found")],
+    ids=["missing", "garbage"],
+)
+async def test_unusable_ssl_cert_file_fails_https_feeds_in_one_line(
+    feed_server: FeedServer,
+    https_server: FeedServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    content: str | None,
+    reason: str,
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    if content is not None:
+        bundle.write_text(content)
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    async with make_client(timeout=HANG_GUARD) as client:
+        secure = await fetch(https_server.add("/feed", FEED), client=client)
+        plain = await fetch(feed_server.add("/feed", FEED), client=client)
+    error = one_line(secure.error)
+    source = f"($SSL_CERT_FILE = {bundle})"
+    assert error.startswith(f"TLS error: cannot load the CA certificates {source}: "), error
+    assert error.endswith(reason) and secure.unreachable, error
+    assert https_server.requests == []  # no request went out unverified
+    assert plain.error is None and plain.content == FEED.encode()
+
+
 # -- Retry-After and freshness -------------------------------------------------
 
 
