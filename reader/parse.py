@@ -569,6 +569,9 @@ def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) ->
     prepared = _prepare_xml(content, headers)
     if prepared.html_page:  # no feed in there: spare the parse
         raise NotAFeedError(_html_page_reason(_feed_links(prepared.data, url)))
+    fast = _parse_fast(prepared, headers, url)
+    if fast is not None:
+        return fast
     try:
         result = _feedparser(prepared.data, headers, url)
     except Exception as exc:  # feedparser has bugs that some broken documents reach
@@ -604,6 +607,24 @@ def _parse_xml_feed(content: bytes, headers: dict[str, str], url: str | None) ->
     )
 
 
+def _parse_fast(
+    prepared: _Prepared, headers: Mapping[str, str], url: str | None
+) -> ParsedFeed | None:
+    """The lxml reading of a clean document (:mod:`reader.parse_fast`), or None.
+
+    Only documents that needed no repair qualify: the feedparser path would
+    add a warning to those. A Content-Location header would change the base
+    URL feedparser resolves against, so such responses take the feedparser path.
+    """
+    if prepared.note is not None or prepared.problem is not None or prepared.looks_html:
+        return None
+    if "content-location" in headers:
+        return None
+    from reader.parse_fast import parse_fast  # imports lxml, which only this needs
+
+    return parse_fast(prepared.data, url)
+
+
 def _ttl(value: object) -> int | None:
     """RSS ``<ttl>`` minutes, when it is a sane positive number."""
     minutes = _int(value.strip() if isinstance(value, str) else value)
@@ -619,16 +640,7 @@ def _own_identities(
     entry's identity would change when the feed moves. Only when some identity
     is not literally in the document is it parsed again without that URL.
     """
-    position = 0  # ids appear in document order: search on from the last one
-    for entry in entries:
-        key = entry.get("id") or entry.get("link")
-        if not isinstance(key, str) or not key.strip():
-            continue
-        found = _find_either(data, (key.encode(), xml_escape(key).encode()), position)
-        if found < 0:
-            break
-        position = found
-    else:
+    if _identities_as_written(data, (entry.get("id") or entry.get("link") for entry in entries)):
         return None
     try:
         again = _feedparser(data, headers, None).get("entries", [])
@@ -637,6 +649,19 @@ def _own_identities(
     if len(again) != len(entries):
         return None
     return [(entry.get("id"), entry.get("link")) for entry in again]
+
+
+def _identities_as_written(data: bytes, keys: Iterable[object]) -> bool:
+    """Whether each entry's id (else link) is literally in the document, in order."""
+    position = 0  # ids appear in document order: search on from the last one
+    for key in keys:
+        if not isinstance(key, str) or not key.strip():
+            continue
+        found = _find_either(data, (key.encode(), xml_escape(key).encode()), position)
+        if found < 0:
+            return False
+        position = found
+    return True
 
 
 def _find_either(data: bytes, needles: tuple[bytes, ...], start: int) -> int:
