@@ -73,7 +73,7 @@ def make_client(timeout: float = 30.0, max_connections: int = 16) -> httpx.Async
 class _TrustOnDemand:
     """The TLS context httpx would make, with its CA certificates loaded on first need.
 
-    Loading them takes about 20 ms, as long as fifty 304 answers, and a
+    Loading them takes about 20 ms, as long as some thirty 304 answers, and a
     refresh of ``http://`` feeds never needs them. The context only serves
     ``https://`` URLs (a proxy's own TLS has its own context), and every
     request, redirects included, passes :meth:`before_request` first.

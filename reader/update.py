@@ -108,7 +108,7 @@ def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFe
     """:func:`reader.parse.parse_feed`, imported on first use.
 
     A refresh where every feed answers 304 then never loads the parser and
-    feedparser (about a tenth of such a refresh's time).
+    feedparser (about 40 ms of imports).
     """
     from reader import parse
 
