@@ -24,12 +24,15 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 import warnings
-from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 PROCESS_THRESHOLD = 2_000_000  # bytes to parse in one refresh before workers start
 MAX_WORKERS = 4
@@ -59,8 +62,8 @@ class ParsePool:
     :data:`MAX_WORKERS`. With a single core no worker is ever started.
     """
 
-    def __init__(self, *, threshold: int = PROCESS_THRESHOLD, workers: int | None = None) -> None:
-        self.threshold = threshold
+    def __init__(self, *, threshold: int | None = None, workers: int | None = None) -> None:
+        self.threshold = PROCESS_THRESHOLD if threshold is None else threshold
         self.workers = workers if workers is not None else min(usable_cores(), MAX_WORKERS)
         self._weight = 0
         self._executor: ProcessPoolExecutor | None = None
@@ -81,9 +84,19 @@ class ParsePool:
         executor = self._process_executor()
         if executor is None:
             return await asyncio.to_thread(function, *args)
-        loop = asyncio.get_running_loop()
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:  # submitting starts the workers
+            future = asyncio.get_running_loop().run_in_executor(
+                executor, _call_logged, function, args
+            )
+        except Exception:
+            logger.warning("cannot start parsing processes; parsing in threads", exc_info=True)
+            self._broken = True
+            self.close()
+            return await asyncio.to_thread(function, *args)
         try:
-            outcome = await loop.run_in_executor(executor, _call_logged, function, args)
+            outcome = await future
         except BrokenProcessPool:
             self._broken = True
             raise WorkerDiedError("the parsing process ended unexpectedly") from None
@@ -97,13 +110,21 @@ class ParsePool:
         if self._broken or self.workers < 2 or self._weight <= self.threshold:
             return None
         if self._executor is None:
+            # Imported here: a refresh that never starts workers need not pay for it.
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_quiet_worker,
-            )
+            try:
+                with _stderr_to_devnull():
+                    self._executor = ProcessPoolExecutor(
+                        max_workers=self.workers,
+                        mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_quiet_worker,
+                    )
+            except Exception:
+                logger.warning("cannot start parsing processes; parsing in threads", exc_info=True)
+                self._broken = True
+                return None
             logger.info("parsing in %d worker processes", self.workers)
         return self._executor
 
@@ -125,6 +146,24 @@ class ParsePool:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def _stderr_to_devnull() -> Iterator[None]:
+    """``sys.stderr`` is /dev/null while the pool is made.
+
+    Making it starts multiprocessing's resource tracker, which inherits
+    ``sys.stderr``'s file descriptor. In the UI, Textual has replaced
+    ``sys.stderr`` by an object without a real one, and the start fails;
+    on a terminal the tracker would print there.
+    """
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
 
 
 def _quiet_worker() -> None:

@@ -21,6 +21,7 @@ from reader.concurrency import HostLimits, run_stoppable
 from reader.decide import plan_entries
 from reader.fetch import MAX_FEED_BYTES, fetch_feed, freshness_hint, make_client, retry_after
 from reader.models import FeedForUpdate, FeedUpdate, FetchResult, ParsedFeed, UpdateOutcome
+from reader.parse_pool import ParsePool, WorkerDiedError
 from reader.sanitize import redact_credentials, safe_message
 from reader.storage import Storage
 from reader.storage.connection import database_unusable, describe_database_error
@@ -115,17 +116,26 @@ def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFe
     return parse.parse_feed(content, headers, url)
 
 
-async def decide_update(result: FetchResult, feed: FeedForUpdate) -> FeedUpdate:
+async def decide_update(
+    result: FetchResult, feed: FeedForUpdate, parsing: ParsePool | None = None
+) -> FeedUpdate:
     """:func:`build_update` as of now; a body to parse is parsed off the event loop.
 
-    Parsing is CPU work: in a thread, other fetches keep their deadlines. A
+    Parsing is CPU work: in a thread (or, in a refresh with much to parse,
+    in ``parsing``'s worker processes), other fetches keep their deadlines. A
     304 or a failure has nothing to parse, and a thread hop would cost more
     than deciding it here.
     """
     now = datetime.now(UTC)
     if not needs_parsing(result):
         return build_update(result, now, feed)
-    return await asyncio.to_thread(build_update, result, now, feed)
+    if parsing is None:
+        return await asyncio.to_thread(build_update, result, now, feed)
+    weight = len(result.content or b"")
+    try:
+        return await parsing.run(build_update, result, now, feed, weight=weight)
+    except WorkerDiedError as exc:
+        return _failed(result, now, feed, f"cannot parse feed: {exc}")
 
 
 def needs_parsing(result: FetchResult) -> bool:
@@ -249,6 +259,7 @@ async def refresh_feeds(
     deferred: list[FeedUpdate] = []
     reached_a_server = False
 
+    parsing = ParsePool()  # worker processes start only if this run has much to parse
     async with make_client(timeout=timeout, max_connections=max_connections) as client:
 
         async def process(feed: FeedForUpdate) -> UpdateOutcome:
@@ -259,7 +270,7 @@ async def refresh_feeds(
             async with limits.slot(feed.request_url):
                 result = await fetch_feed(client, feed, deadline=timeout, max_bytes=max_feed_size)
             reached_a_server = reached_a_server or not result.unreachable
-            update = await decide_update(result, feed)
+            update = await decide_update(result, feed, parsing)
             if update.error:
                 logger.warning(
                     "%s: %s (HTTP status %s)",
@@ -289,7 +300,10 @@ async def refresh_feeds(
             report(outcome)
 
         # An unusable database ends the refresh here (see one()).
-        await run_stoppable((one(feed) for feed in due), should_stop)
+        try:
+            await run_stoppable((one(feed) for feed in due), should_stop)
+        finally:
+            parsing.close()
     if reached_a_server:
         _back_off(storage, deferred)
     return outcomes

@@ -7,6 +7,7 @@ can import them (spawn hands the worker this process's sys.path).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import os
 import time
@@ -19,10 +20,14 @@ from typing import Any, TypeVar
 
 import pytest
 
-from reader.models import FeedForUpdate, FeedUpdate, FetchResult
+from reader import parse_pool
+from reader.models import ALL, FeedForUpdate, FeedUpdate, FetchResult
 from reader.parse import NotAFeedError, parse_feed
 from reader.parse_pool import ParsePool, WorkerDiedError
+from reader.service import Service
 from reader.update import build_update
+from tests.feedserver import FeedServer, rss
+from tests.harness import OpenService
 
 DATA = Path(__file__).parent / "data"
 R = TypeVar("R")
@@ -179,3 +184,53 @@ def test_workers_print_nothing_on_the_terminal(capfd: pytest.CaptureFixture[str]
     assert run(main()) == "done"
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
+
+
+def test_a_refresh_past_the_threshold_stores_what_a_threaded_one_does(
+    feed_server: FeedServer, open_service: OpenService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = [{"title": f"Story {n}", "guid": f"s{n}", "description": "<p>x</p>"} for n in range(5)]
+    feeds = [{"url": feed_server.add(f"/f{n}.xml", rss(f"Feed {n}", items))} for n in range(6)]
+    feeds.append({"url": feed_server.add("/page.html", "<!DOCTYPE html><html></html>")})
+
+    def stored(service: Service) -> list[tuple[str, str]]:
+        entries = service.entries(service.entry_ids(ALL))
+        return sorted((entry.feed_url, entry.title) for entry in entries)
+
+    threaded = open_service(feeds)
+    threaded_outcomes = threaded.refresh()
+    expected = stored(threaded)
+    threaded.storage.db.execute("DELETE FROM entries")
+
+    monkeypatch.setattr(parse_pool, "PROCESS_THRESHOLD", 0)
+    remember = Remember()
+    pool_logger = logging.getLogger("reader.parse_pool")
+    pool_logger.addHandler(remember)
+    level = pool_logger.level
+    pool_logger.setLevel(logging.INFO)  # setLevel, not the attribute: it clears a cache
+    try:
+        pooled = open_service(feeds)
+        pooled_outcomes = pooled.refresh(forced=True)
+    finally:
+        pool_logger.removeHandler(remember)
+        pool_logger.setLevel(level)
+    assert any("worker processes" in message for _, _, message in remember.seen)
+    assert stored(pooled) == expected and len(expected) == 30
+    errors = {o.url: o.error for o in pooled_outcomes if o.error}
+    assert errors == {o.url: o.error for o in threaded_outcomes if o.error}
+    assert list(errors.values()) == ["not a feed: HTML page"]
+
+
+def test_workers_that_cannot_start_leave_the_work_to_a_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError("Too many open files")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_processes)
+
+    async def main() -> tuple[int, bool]:
+        with ParsePool(threshold=0, workers=2) as pool:
+            return await pool.run(whoami, weight=1), pool.started
+
+    assert run(main()) == (os.getpid(), False)
