@@ -27,6 +27,7 @@ network and hostile input costs linear time.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -42,11 +43,17 @@ from lxml import etree  # type: ignore[import-untyped]
 from reader.models import ParsedFeed
 from reader.parse import _identities_as_written, _plain, _ttl, _unique, _xml_entry
 
+logger = logging.getLogger(__name__)
+
 # lxml ships no type information: its elements are Any here.
 Element = Any
 
+_ATOM = "http://www.w3.org/2005/Atom"
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+_RDF_ROOT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
+_RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
+_XML_PREFIX = "{http://www.w3.org/XML/1998/namespace}"
 _XLINK = "http://www.w3.org/1999/xlink"
 # feedparser's own table: namespace URI (lower case) → the prefix its handlers use.
 _KNOWN_NAMESPACES = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
@@ -67,10 +74,18 @@ _RESERVED = frozenset(
     | {"published_parsed", "updated_parsed", "date_parsed", "modified_parsed", "issued_parsed"}
 )
 # feedparser takes "xml:base" and a bare "base" attribute alike, anywhere.
-# (Literal first, so the engine searches for it; the lookbehind wants an attribute.)
+# Searched for in the lower-cased document (feedparser lower-cases attribute names).
+# Literal first, so the engine can search for it; the lookbehind wants an attribute.
 _BASE_ATTRIBUTE = re.compile(rb"base(?<=[ \t\r\n:]base)[ \t\r\n]*+=")
 _ENTITY_LIKE = re.compile(r"&([A-Za-z0-9_]+);")
 _C1_RANGE = re.compile("[\x80-\x9f]")
+# An absolute http(s) URL that urljoin gives back unchanged whatever the base:
+# no whitespace, params (";"), empty query or fragment, IPv6 or non-ASCII host.
+_URL_CHARACTERS = r"[A-Za-z0-9._~!$&'()*+,=:@%/-]"
+_PLAIN_URL = re.compile(
+    rf"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/{_URL_CHARACTERS}*)?"
+    rf"(?:\?(?:{_URL_CHARACTERS}|\?)+)?(?:#(?:{_URL_CHARACTERS}|[?#])+)?"
+)
 
 
 class NotMine(Exception):
@@ -87,20 +102,22 @@ def parse_fast(data: bytes, url: str | None) -> ParsedFeed | None:
         return read(data, url)
     except NotMine:
         return None
+    except Exception:  # a bug here must not cost the feed: feedparser reads it instead
+        logger.warning("the fast parser failed; feedparser takes over", exc_info=True)
+        return None
 
 
 def read(data: bytes, url: str | None) -> ParsedFeed:
     """:func:`parse_fast`, raising :class:`NotMine` with the reason instead of answering None."""
-    if _BASE_ATTRIBUTE.search(data):
-        raise NotMine("xml:base or a base attribute")
+    bases = _BASE_ATTRIBUTE.search(data.lower()) is not None
     root, declarations = _tree(data)
     namespaces = _Namespaces(declarations)
-    document = _Reader(namespaces, _base_url(url)).read(root)
+    document = _Reader(namespaces, url or "", bases).read(root)
     own = None
     keys = (entry.data.get("id") or entry.data.get("link") for entry in document.entries)
     if url and not _identities_as_written(data, keys):
         # The identities as written, unresolved: what the feedparser path parses again for.
-        again = _Reader(namespaces, "").read(root).entries
+        again = _Reader(namespaces, "", bases).read(root).entries
         own = [(entry.data.get("id"), entry.data.get("link")) for entry in again]
     entries = tuple(
         _unique(
@@ -138,16 +155,6 @@ def _tree(data: bytes) -> tuple[Element, list[tuple[str, str]]]:
     if len(parser.error_log):
         raise NotMine("lxml warned")
     return root, [declaration for _, declaration in parser.read_events()]
-
-
-def _base_url(url: str | None) -> str:
-    """The base feedparser resolves against: the URL made safe, as each element does."""
-    if not url:
-        return ""
-    base = make_safe_absolute_uri(url, url) or url
-    if (make_safe_absolute_uri(base, base) or base) != base:
-        raise NotMine("the base URL changes when made safe")
-    return str(base)
 
 
 def _feed_description(feed: dict[str, Any]) -> object:
@@ -259,45 +266,51 @@ Handler = Callable[["_Reader", Element, int, Any], None]
 class _Reader:
     """One walk over the tree, keeping the parts of feedparser's state that matter."""
 
-    def __init__(self, namespaces: _Namespaces, base: str) -> None:
+    def __init__(self, namespaces: _Namespaces, url: str, bases: bool) -> None:
         self.names = namespaces
-        self.base = base
+        self.base = url  # what relative URLs resolve against here (feedparser's baseuri)
+        self.bases = bases  # some element may carry xml:base (or a bare base attribute)
         self.atom = False
+        self.channels = 0
         self.item_depth = 3  # items are children of the channel (or of Atom's feed: 2)
         self.title_depth = -1  # depth of the last non-empty title (feedparser skips deeper ones)
         self.has_content = False  # a content element was seen in this entry (or the feed)
         self.document = _Document()
         self._dates: dict[str, object] = {}
+        self._dispatch: dict[_Actions, dict[str, Handler]] = {}
 
     # -- structure ---------------------------------------------------------------
 
     def read(self, root: Element) -> _Document:
+        self.base = self._base_of(root)
+        feed = self.document.feed
         if root.tag == "rss":
-            self._rss(root)
+            self._children(root, 1, feed, _RSS_ROOT_ACTIONS)
         elif root.tag == _ATOM_FEED:
             if self.names.uris & _VERSION_NAMESPACES:
                 raise NotMine("an Atom feed declaring RSS 1.0 or 0.90")
             self.atom = True
             self.item_depth = 2
-            self._children(root, 1, self.document.feed, _FEED_ACTIONS)
+            self._children(root, 1, feed, _FEED_ACTIONS)
+        elif root.tag == _RDF_ROOT:
+            # feedparser names the version after a namespace; Atom's would be the wrong one.
+            if not self.names.uris & _VERSION_NAMESPACES or _ATOM.lower() in self.names.uris:
+                raise NotMine("RSS 1.0 without its namespace, or with Atom's")
+            self.item_depth = 2
+            self._children(root, 1, feed, _RDF_ROOT_ACTIONS)
         else:
             raise NotMine(f"root <{_local(root.tag)}>")
         return self.document
 
-    def _rss(self, root: Element) -> None:
-        """The channel; next to it only elements feedparser keeps nowhere (nor their children)."""
-        channels = 0
-        for child in root:
-            if not _is_element(child):
-                continue
-            if self.names.name(child.tag) == "channel":
-                channels += 1
-                self._no_cdf_attributes(child)
-                self._children(child, 2, self.document.feed, _FEED_ACTIONS)
-            else:
-                self._nothing_known(child)
-        if channels > 1:
+    def _channel(self, channel: Element, depth: int, feed: _Target) -> None:
+        self.channels += 1
+        if self.channels > 1:
             raise NotMine("several channels")
+        self._no_cdf_attributes(channel)
+        self._children(channel, depth, feed, _FEED_ACTIONS)
+
+    def _outside(self, element: Element, depth: int, target: Any) -> None:
+        self._nothing_known(element)
 
     def _nothing_known(self, element: Element) -> None:
         """Outside the channel only elements without a handler change nothing kept."""
@@ -310,25 +323,71 @@ class _Reader:
     def _children(self, parent: Element, depth: int, target: Any, actions: _Actions) -> None:
         """Dispatch each child element as feedparser would, one level deeper."""
         depth += 1
+        known = self._dispatch.setdefault(actions, {})  # tag → action, for this document
         for child in parent:
-            if _is_element(child):
-                actions.of(self.names.name(child.tag))(self, child, depth, target)
+            tag = child.tag
+            if isinstance(tag, str):
+                action = known.get(tag)
+                if action is None:
+                    action = known[tag] = actions.of(self.names.name(tag))
+                if self.bases:
+                    parent_base, self.base = self.base, self._base_of(child)
+                    action(self, child, depth, target)
+                    self.base = parent_base
+                else:
+                    action(self, child, depth, target)
+            elif tag is not etree.Comment and tag is not etree.PI:
+                raise NotMine("an entity reference")
+
+    def _base_of(self, element: Element) -> str:
+        """The base inside ``element``, given the current one, as feedparser works it out.
+
+        An ``xml:base`` (else a bare ``base``) joins the current base, unless
+        the result has an unsafe scheme. Without a base at all (no URL given)
+        feedparser keeps a nested one for the elements after it: not mine.
+        """
+        declared = _declared_base(element) if self.bases else None
+        if not self.base:
+            if declared is not None:
+                raise NotMine("xml:base without a document URL")
+            return ""
+        base = make_safe_absolute_uri(self.base, declared or self.base) or self.base
+        if base != self.base and (make_safe_absolute_uri(base, base) or base) != base:
+            raise NotMine("a base that changes again when made safe")
+        return str(base)
 
     def _item(self, item: Element, depth: int, feed: _Target) -> None:
         if depth != self.item_depth:
             raise NotMine("an item inside another element")
         self._no_cdf_attributes(item)
         entry = _Entry()
+        about = self._about(item)
+        if about:
+            entry.data["id"] = about
         self.title_depth = -1
         self._children(item, depth, entry, _ENTRY_ACTIONS)
         self.has_content = False
         self.document.entries.append(entry)
 
     def _no_cdf_attributes(self, element: Element) -> None:
-        """``lastmod`` and ``href`` on a channel or item set a date and link (CDF)."""
-        attributes = self._attributes(element)
-        if "lastmod" in attributes or "href" in attributes:
-            raise NotMine("CDF attributes")
+        """``lastmod`` and ``href`` on a channel or item set a date and link (CDF).
+
+        feedparser also sees an attribute of an unknown namespace under its
+        bare name, so the local name is what counts.
+        """
+        for key, _ in element.items():
+            if _local(key).lower() in ("lastmod", "href"):
+                raise NotMine("CDF attributes")
+
+    def _about(self, item: Element) -> str | None:
+        """An item's ``rdf:about``, which feedparser takes as its id."""
+        for key, _ in item.items():
+            if key[0] == "{" and key != _RDF_ABOUT and not key.startswith(_XML_PREFIX):
+                raise NotMine("a namespaced attribute on an item")
+        about = item.get(_RDF_ABOUT)
+        if about is not None and self.names.renamed.get("rdf", "rdf") != "rdf":
+            raise NotMine("the rdf prefix bound elsewhere")
+        return str(about) if about is not None else None
 
     def _transparent(self, element: Element, depth: int, target: Any) -> None:
         """An element that changes nothing kept: only its children count."""
@@ -372,7 +431,7 @@ class _Reader:
         """What feedparser's ``pop`` makes of an element's text."""
         text = text.strip()
         if resolve and text:
-            text = str(_urljoin(self.base, text))
+            text = self._resolve(text)
         if not text.isascii():
             with suppress(UnicodeError):  # UTF-8 once decoded as Latin-1 on the way
                 text = text.encode("iso-8859-1").decode("utf-8")
@@ -422,6 +481,12 @@ class _Reader:
         if node.tail:
             pieces.append(escape(node.tail))
 
+    def _resolve(self, uri: str) -> str:
+        """feedparser's join of ``uri`` to the base (it leaves a plain absolute URL as it is)."""
+        if _PLAIN_URL.fullmatch(uri):
+            return uri
+        return str(_urljoin(self.base, uri))
+
     def _date(self, text: str) -> object:
         if text not in self._dates:
             self._dates[text] = _parse_date(text)
@@ -451,17 +516,17 @@ class _Reader:
             target.links.append(attributes)
         if "href" in attributes:
             _no_children(element)
-            href = attributes["href"] = str(_urljoin(self.base, attributes["href"]))
+            href = attributes["href"] = self._resolve(attributes["href"])
             if rel == "alternate" and _content_type(attributes["type"]) in _HTML_TYPES:
                 target.data["link"] = href
             return
         value = self._finish(_text(element), resolve=True)
         if isinstance(target, _Entry):
-            value = _ENTITY_LIKE.sub(r"&\1", value.replace("&amp;", "&"))
+            value = _entity_like_fixed(value.replace("&amp;", "&"))
             if value:
                 attributes["href"] = value
         else:
-            value = _ENTITY_LIKE.sub(r"&\1", value)
+            value = _entity_like_fixed(value)
         target.data["link"] = value
 
     def _guid(self, element: Element, depth: int, target: _Target) -> None:
@@ -494,6 +559,8 @@ class _Reader:
             key = _AUTHOR_PARTS.get(self.names.name(child.tag))
             if key is None:
                 raise NotMine("an author holding other elements")
+            if self.bases and _declared_base(child) is not None:
+                raise NotMine("xml:base inside an author")
             detail[key] = _text(child).strip()
             if key == "href":
                 detail[key] = self._finish(detail[key], resolve=True)
@@ -612,8 +679,28 @@ def _text(element: Element) -> str:
     return "".join(pieces)
 
 
+def _declared_base(element: Element) -> str | None:
+    """The element's ``xml:base``, else its bare ``base`` attribute (feedparser's order)."""
+    declared: dict[str, str] = {}
+    for key, value in element.items():
+        if key[0] == "{":
+            uri, local = key[1:].split("}", 1)
+            if local.lower() == "base":
+                if uri != _XML_NAMESPACE:
+                    raise NotMine("a namespaced base attribute")
+                declared["xml:base"] = value
+        elif key.lower() == "base":
+            declared["base"] = value
+    return declared.get("xml:base", declared.get("base"))
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def _entity_like_fixed(link: str) -> str:
+    """feedparser's repair of query strings read as references: ``&b;=2`` → ``&b=2``."""
+    return _ENTITY_LIKE.sub(r"&\1", link) if "&" in link else link
 
 
 def _no_children(element: Element) -> None:
@@ -622,10 +709,17 @@ def _no_children(element: Element) -> None:
 
 
 def _content_type(value: str) -> str:
+    """A ``type`` attribute as feedparser maps it ("html" → "text/html")."""
     value = value.lower()
-    return {"text": "text/plain", "plain": "text/plain", "html": "text/html"}.get(
-        value, "application/xhtml+xml" if value == "xhtml" else value
-    )
+    return _SHORT_TYPES.get(value, value)
+
+
+_SHORT_TYPES = {
+    "text": "text/plain",
+    "plain": "text/plain",
+    "html": "text/html",
+    "xhtml": "application/xhtml+xml",
+}
 
 
 def _take_href(attributes: dict[str, str]) -> None:
@@ -674,18 +768,29 @@ _TEXTINPUT_PARTS = frozenset({"title", "link", "description", "name"})
 class _Actions:
     """What to do with each element name in one context (feed or entry)."""
 
-    def __init__(self, handlers: dict[str, Handler], leaves: Iterable[str], passes: Iterable[str]):
+    def __init__(
+        self,
+        handlers: dict[str, Handler],
+        leaves: Iterable[str] = (),
+        passes: Iterable[str] = (),
+        default: Handler | None = None,
+    ) -> None:
         self._known: dict[str, Handler] = dict(handlers)
         for name in leaves:
             self._known.setdefault(name, _Reader._leaf)
         for name in passes:
             self._known.setdefault(name, _Reader._transparent)
+        self._default = default
 
     def of(self, name: str) -> Handler:
         action = self._known.get(name)
         if action is None:
-            unknown = name not in _HANDLERS and name not in _RESERVED
-            action = _Reader._transparent if unknown else _Reader._not_mine
+            if self._default is not None:
+                action = self._default
+            elif name in _HANDLERS or name in _RESERVED:
+                action = _Reader._not_mine
+            else:
+                action = _Reader._transparent
             self._known[name] = action
         return action
 
@@ -766,6 +871,17 @@ _FEED_ACTIONS = _Actions(
     },
     leaves=_FEED_LEAVES,
     passes=_FEED_PASSES,
+)
+# The root's children: in RSS 2.0 the channel, in RSS 1.0 the items and image too.
+_RSS_ROOT_ACTIONS = _Actions({"channel": _Reader._channel}, default=_Reader._outside)
+_RDF_ROOT_ACTIONS = _Actions(
+    {
+        "channel": _Reader._channel,
+        "item": _Reader._item,
+        "image": _Reader._image,
+        "textinput": _Reader._textinput,
+    },
+    default=_Reader._outside,
 )
 # An entry's <source> is read like a feed, into a dict nobody reads.
 _SOURCE_ACTIONS = _Actions(_FEEDLIKE, leaves=_FEED_LEAVES, passes=_FEED_PASSES)
