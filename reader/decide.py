@@ -68,6 +68,7 @@ def plan_entries(
     entries: Sequence[ParsedEntry],
     stored: Mapping[str, str],
     stored_keys: Mapping[str, StoredIdentity] | None = None,
+    digests: Sequence[str] | None = None,
 ) -> EntryPlan:
     """Split ``entries`` into new ones, changed ones and renamed ones.
 
@@ -79,13 +80,17 @@ def plan_entries(
     id this fetch no longer carries, one to one — unless both have a
     published date and the dates differ: a rotating "deal of the day" or a
     re-run keeps its link and title but is a new article.
+
+    ``digests`` are the entries' :func:`entry_hash` values when they were
+    already computed (next to the parsing, possibly in another process).
     """
+    if digests is None or len(digests) != len(entries):
+        digests = [entry_hash(entry) for entry in entries]
     orphans = _orphans_by_key(entries, stored_keys or {})
     new = []
     changed = []
     renamed = []
-    for entry in entries:
-        digest = entry_hash(entry)
+    for entry, digest in zip(entries, digests, strict=True):
         known = stored.get(entry.id)
         if known is not None:
             if known != digest:

@@ -133,6 +133,7 @@ class FeedUpdate:
     fetched_at: datetime
     error: str | None = None
     parsed: ParsedFeed | None = None
+    digests: tuple[str, ...] = ()  # each parsed entry's content hash, in order
     etag: str | None = None
     last_modified: str | None = None
     fetch_url: str | None = None

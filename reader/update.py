@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from reader import schedule
 from reader.concurrency import HostLimits, run_stoppable
-from reader.decide import plan_entries
+from reader.decide import entry_hash, plan_entries
 from reader.fetch import MAX_FEED_BYTES, fetch_feed, freshness_hint, make_client, retry_after
 from reader.models import FeedForUpdate, FeedUpdate, FetchResult, ParsedFeed, UpdateOutcome
 from reader.parse_pool import ParsePool, WorkerDiedError
@@ -95,6 +95,8 @@ def build_update(
         result.url,
         now,
         parsed=parsed,
+        # Hashed here, next to the parsing: in a worker process when there is one.
+        digests=tuple(entry_hash(entry) for entry in parsed.entries),
         etag=etag,
         last_modified=last_modified,
         fetch_url=result.permanent_redirect,
@@ -187,7 +189,7 @@ def store_update(storage: Storage, update: FeedUpdate) -> UpdateOutcome:
     # Link/title keys matter only when some id is unknown (a new article, or a renamed one).
     unknown_ids = hashes and any(entry.id not in hashes for entry in entries)
     keys = storage.entry_keys(update.url) if unknown_ids else None
-    plan = plan_entries(entries, hashes, keys)
+    plan = plan_entries(entries, hashes, keys, update.digests)
     storage.apply_update(update, plan.new, plan.changed, plan.renamed)
     return UpdateOutcome(
         update.url,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import pytest
 
 import reader.update
+from reader.decide import entry_hash, plan_entries
 from reader.fetch import fetch_feed, make_client
 from reader.models import FeedForUpdate, FetchResult, ParsedFeed
-from reader.update import decide_update, needs_parsing
+from reader.update import build_update, decide_update, needs_parsing
 from tests.feedserver import FeedServer, closed_port, rss
 
 HANG_GUARD = 30.0
@@ -70,3 +72,17 @@ async def test_a_failure_is_decided_without_parsing(parser_threads: list[int]) -
     update = await decide_update(result, feed)
     assert update.error == "connection refused" and update.backoff_pending
     assert parser_threads == []
+
+
+def test_entries_are_hashed_next_to_the_parsing_and_planned_alike() -> None:
+    items = [{"title": f"t{n}", "guid": f"g{n}", "description": f"<p>{n}</p>"} for n in range(4)]
+    result = FetchResult("http://x.example/f", status=200, content=rss("H", items).encode())
+    update = build_update(result, datetime.now(UTC))
+    assert update.parsed is not None
+    entries = update.parsed.entries
+    assert update.digests == tuple(entry_hash(entry) for entry in entries) and len(entries) == 4
+    stored = {entries[0].id: update.digests[0], entries[1].id: "an older hash"}
+    assert plan_entries(entries, stored, digests=update.digests) == plan_entries(entries, stored)
+    planned = plan_entries(entries, stored, digests=update.digests)
+    assert [e.id for e, _ in planned.changed] == [entries[1].id]
+    assert [e.id for e, _ in planned.new] == [entries[2].id, entries[3].id]
