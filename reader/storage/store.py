@@ -1,8 +1,8 @@
 """Feed and entry queries over one SQLite connection.
 
-Knows no HTTP and no UI. Queries that list articles return integer ids in
-display order so a view of 100,000 articles costs one indexed scan; rows are
-then fetched only for the window on screen.
+Knows no HTTP and no UI. A view of articles is a snapshot (counted through
+an index) read page by page by keyset, so a view of 100,000 articles costs
+what its first screen costs; rows are fetched only for the window shown.
 """
 
 from __future__ import annotations
