@@ -53,11 +53,10 @@ _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
 _RDF_ROOT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
 _RDF_ABOUT = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"
 _XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
-_XML_PREFIX = "{http://www.w3.org/XML/1998/namespace}"
 _XLINK = "http://www.w3.org/1999/xlink"
 # feedparser's own table: namespace URI (lower case) → the prefix its handlers use.
 _KNOWN_NAMESPACES = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
-# Declared before the root, these make feedparser call an Atom feed RSS 1.0 or 0.90.
+# Declared on the root, these make feedparser call an Atom feed RSS 1.0 or 0.90.
 _VERSION_NAMESPACES = frozenset(
     {"http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/"}
 )
@@ -174,12 +173,10 @@ class _Namespaces:
         for prefix, uri in declarations:
             if not uri:
                 continue
-            if uri == _XLINK:
-                raise NotMine(
-                    "an xlink namespace"
-                )  # feedparser adds an attribute to the next element
-            if prefix and bound.setdefault(prefix, uri) != uri:
-                raise NotMine("a prefix bound twice")  # feedparser's lookups then depend on order
+            if uri == _XLINK:  # feedparser adds an attribute to the next element
+                raise NotMine("an xlink namespace")
+            if prefix and bound.setdefault(prefix, uri) != uri:  # lookups depend on order
+                raise NotMine("a prefix bound twice")
             if _known_prefix(uri) is None:
                 self.unknown.setdefault(uri, set()).add(prefix)
             self.uris.add(uri.lower())
@@ -224,10 +221,11 @@ def _known_prefix(uri: str) -> str | None:
 
 
 class _Target:
-    """Where values go: the feed, where the last one wins."""
+    """Where values go: the feed (or an entry's source), where the last one wins."""
 
-    def __init__(self) -> None:
+    def __init__(self, actions: _Actions) -> None:
         self.data: dict[str, Any] = {}
+        self.actions = actions  # what its children mean
 
     def store(self, key: str, value: str, depth: int) -> None:
         self.data[key] = value
@@ -237,7 +235,7 @@ class _Entry(_Target):
     """One entry: feedparser keeps a value from the shallowest element, the last among equals."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(_ENTRY_ACTIONS)
         self.depths: dict[str, int] = {}
         self.links: list[dict[str, str]] = []
         self.authors = 0  # author-like elements seen
@@ -256,7 +254,7 @@ class _Entry(_Target):
 
 class _Document:
     def __init__(self) -> None:
-        self.feed = _Target()
+        self.feed = _Target(_FEED_ACTIONS)
         self.entries: list[_Entry] = []
 
 
@@ -291,7 +289,7 @@ class _Reader:
                 raise NotMine("an Atom feed declaring RSS 1.0 or 0.90")
             self.atom = True
             self.item_depth = 2
-            self._children(root, 1, feed, _FEED_ACTIONS)
+            self._children(root, 1, feed, feed.actions)
         elif root.tag == _RDF_ROOT:
             # feedparser names the version after a namespace; Atom's would be the wrong one.
             if not self.names.uris & _VERSION_NAMESPACES or _ATOM.lower() in self.names.uris:
@@ -307,7 +305,7 @@ class _Reader:
         if self.channels > 1:
             raise NotMine("several channels")
         self._no_cdf_attributes(channel)
-        self._children(channel, depth, feed, _FEED_ACTIONS)
+        self._children(channel, depth, feed, feed.actions)
 
     def _outside(self, element: Element, depth: int, target: Any) -> None:
         self._nothing_known(element)
@@ -365,7 +363,7 @@ class _Reader:
         if about:
             entry.data["id"] = about
         self.title_depth = -1
-        self._children(item, depth, entry, _ENTRY_ACTIONS)
+        self._children(item, depth, entry, entry.actions)
         self.has_content = False
         self.document.entries.append(entry)
 
@@ -380,18 +378,22 @@ class _Reader:
                 raise NotMine("CDF attributes")
 
     def _about(self, item: Element) -> str | None:
-        """An item's ``rdf:about``, which feedparser takes as its id."""
+        """An item's ``rdf:about``, which feedparser takes as its id.
+
+        feedparser looks it up by a lower-case prefixed name, which another
+        namespace's ``about`` could also get.
+        """
         for key, _ in item.items():
-            if key[0] == "{" and key != _RDF_ABOUT and not key.startswith(_XML_PREFIX):
-                raise NotMine("a namespaced attribute on an item")
+            if key != _RDF_ABOUT and key[0] == "{" and _local(key).lower() == "about":
+                raise NotMine("an about attribute of another namespace")
         about = item.get(_RDF_ABOUT)
         if about is not None and self.names.renamed.get("rdf", "rdf") != "rdf":
             raise NotMine("the rdf prefix bound elsewhere")
         return str(about) if about is not None else None
 
-    def _transparent(self, element: Element, depth: int, target: Any) -> None:
+    def _transparent(self, element: Element, depth: int, target: _Target) -> None:
         """An element that changes nothing kept: only its children count."""
-        self._children(element, depth, target, self._actions(target))
+        self._children(element, depth, target, target.actions)
 
     def _leaf(self, element: Element, depth: int, target: Any) -> None:
         """An element that changes nothing kept, as long as it holds only text."""
@@ -406,10 +408,6 @@ class _Reader:
             raise NotMine("keywords with attributes")
         _text(element)
 
-    @staticmethod
-    def _actions(target: Any) -> _Actions:
-        return _ENTRY_ACTIONS if isinstance(target, _Entry) else _FEED_ACTIONS
-
     # -- text ----------------------------------------------------------------------
 
     def _attributes(self, element: Element) -> dict[str, str]:
@@ -418,10 +416,8 @@ class _Reader:
         for key, value in element.items():
             if key[0] == "{":
                 uri, local = key[1:].split("}", 1)
-                if uri != _XML_NAMESPACE:
-                    raise NotMine(
-                        "a namespaced attribute"
-                    )  # feedparser may see it under its bare name too
+                if uri != _XML_NAMESPACE:  # feedparser may see it under its bare name too
+                    raise NotMine("a namespaced attribute")
                 key = "xml:" + local
             key = key.lower()
             attributes[key] = value.lower() if key in ("rel", "type") else value
@@ -464,10 +460,8 @@ class _Reader:
         if _is_element(node):
             name = self.names.name(node.tag)
             local = node.tag.rsplit("}", 1)[-1].lower()
-            if name in _END_HANDLERS or local in ("svg", "math"):
-                raise NotMine(
-                    f"<{local}> in XHTML content"
-                )  # feedparser runs its handler even there
+            if name in _END_HANDLERS or local in ("svg", "math"):  # handled even in content
+                raise NotMine(f"<{local}> in XHTML content")
             attributes = "".join(
                 f' {key}="{escape(value, {chr(34): "&quot;"})}"'
                 for key, value in self._attributes(node).items()
@@ -630,7 +624,8 @@ class _Reader:
         (or a second summary) inside marks the entry as having content.
         """
         self.title_depth = -1
-        self._children(element, depth, _Target(), _SOURCE_ACTIONS)
+        source = _Target(_SOURCE_ACTIONS)
+        self._children(element, depth, source, source.actions)
 
     def _ttl(self, element: Element, depth: int, feed: _Target) -> None:
         """An element feedparser has no handler for: with attributes it keeps those instead."""
