@@ -27,8 +27,10 @@ network and hostile input costs linear time.
 
 from __future__ import annotations
 
+import binascii
 import logging
 import re
+from base64 import decodebytes as base64_decode
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from typing import Any
@@ -38,6 +40,7 @@ from feedparser.datetimes import _parse_date
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
+from feedparser.util import FeedParserDict
 from lxml import etree  # type: ignore[import-untyped]
 
 from reader.models import ParsedFeed
@@ -238,7 +241,7 @@ class _Entry(_Target):
         super().__init__(_ENTRY_ACTIONS)
         self.depths: dict[str, int] = {}
         self.links: list[dict[str, str]] = []
-        self.authors = 0  # author-like elements seen
+        self.authors = _Authors()
 
     def store(self, key: str, value: str, depth: int) -> None:
         stored = self.depths.get(key)
@@ -249,7 +252,60 @@ class _Entry(_Target):
     def result(self) -> dict[str, Any]:
         """The entry shaped like feedparser's, for ``reader.parse._xml_entry``."""
         enclosures = [link for link in self.links if link.get("rel") == "enclosure"]
-        return {**self.data, "enclosures": enclosures}
+        return {**self.data, "author": self.authors.author(), "enclosures": enclosures}
+
+
+class _Authors:
+    """An entry's author, worked out as feedparser's handlers do.
+
+    One author element (the usual case) gives its text, or "name (email)"
+    from its parts. From a second one on, feedparser's own ``_save_author``
+    and ``_sync_author_detail`` replay them all on a dict holding only the
+    keys they touch: what an earlier author leaves to a later one (an
+    email, say) is theirs to decide, not a copy's.
+    """
+
+    _save_author = _FeedParserMixin._save_author
+    _sync_author_detail = _FeedParserMixin._sync_author_detail
+
+    def __init__(self) -> None:
+        self.first: tuple[list[tuple[str, str]], str, int] | None = None
+        self.context: Any = None  # feedparser's state, once there are two authors
+        self.depth: int | None = None  # of the element the stored text came from
+
+    def add(self, parts: list[tuple[str, str]], text: str, depth: int) -> None:
+        """One author element: its (key, value) parts in order, its own text, its depth."""
+        if self.first is None:
+            self.first = (parts, text, depth)
+            return
+        if self.context is None:
+            self.context = FeedParserDict()
+            self._replay(*self.first)
+        self._replay(parts, text, depth)
+
+    def author(self) -> str | None:
+        if self.context is not None:
+            return self.context.get("author")  # type: ignore[no-any-return]
+        if self.first is None:
+            return None
+        parts, text, _ = self.first
+        detail = dict(parts)
+        name, email = detail.get("name"), detail.get("email")
+        if name and email:
+            return f"{name} ({email})"
+        return name or email or text
+
+    def _get_context(self) -> Any:
+        return self.context
+
+    def _replay(self, parts: list[tuple[str, str]], text: str, depth: int) -> None:
+        self.context.setdefault("authors", []).append(FeedParserDict())
+        for key, value in parts:
+            self._save_author(key, value)
+        if self.depth is None or depth <= self.depth:
+            self.depth = depth
+            self.context["author"] = text
+        self._sync_author_detail()
 
 
 class _Document:
@@ -402,6 +458,17 @@ class _Reader:
     def _not_mine(self, element: Element, depth: int, target: Any) -> None:
         raise NotMine(f"<{self.names.name(element.tag)}>")
 
+    def _chapters(self, element: Element, depth: int, target: Any) -> None:
+        """Podlove chapters: feedparser crashes on a chapter without a start."""
+        for chapter in element:
+            if not _is_element(chapter):
+                continue
+            if self.names.name(chapter.tag) != "psc_chapter":
+                raise NotMine("chapters holding other elements")
+            if "start" not in self._attributes(chapter):
+                raise NotMine("a chapter without a start")
+            _text(chapter)
+
     def _keywords(self, element: Element, depth: int, target: Any) -> None:
         """feedparser splits the text; with attributes there is none and it crashes."""
         if element.items():
@@ -423,9 +490,12 @@ class _Reader:
             attributes[key] = value.lower() if key in ("rel", "type") else value
         return attributes
 
-    def _finish(self, text: str, resolve: bool = False) -> str:
+    def _finish(self, text: str, resolve: bool = False, base64: bool = False) -> str:
         """What feedparser's ``pop`` makes of an element's text."""
         text = text.strip()
+        if base64:
+            with suppress(binascii.Error, binascii.Incomplete, UnicodeDecodeError):
+                text = base64_decode(text.encode("utf8")).decode("utf8")
         if resolve and text:
             text = self._resolve(text)
         if not text.isascii():
@@ -439,13 +509,15 @@ class _Reader:
         """(text, content type) of a title, summary or content element."""
         attributes = self._attributes(element)
         kind = _content_type(attributes.get("type", default_type))
-        if attributes.get("mode", "") == "base64" or not (
+        # feedparser decodes base64 when told to, or when the type is not text.
+        base64 = attributes.get("mode", "") == "base64" or not (
             kind.startswith("text/") or kind.endswith(("+xml", "/xml"))
-        ):
-            raise NotMine(f"base64 or {kind} content")
+        )
         if kind == "application/xhtml+xml":
+            if base64:
+                raise NotMine("base64 XHTML")
             return self._finish(self._xhtml(element)), kind
-        return self._finish(_text(element)), kind
+        return self._finish(_text(element), base64=base64), kind
 
     def _xhtml(self, element: Element) -> str:
         """Inline XHTML serialised as feedparser does; Atom's wrapping ``<div>`` goes."""
@@ -537,31 +609,37 @@ class _Reader:
         entry.data["updated_parsed"] = self._date(self._finish(_text(element)))
 
     def _author(self, element: Element, depth: int, entry: _Entry) -> None:
-        """``<author>`` text, or Atom's name/email/uri children: "name (email)"."""
-        entry.authors += 1
-        if not any(_is_element(child) for child in element):
-            entry.store("author", self._finish(_text(element)), depth)
-            return
-        if entry.authors > 1:
-            raise NotMine("an Atom author after another author")
-        detail: dict[str, str] = {}
+        """``<author>`` text, or Atom's name/email/uri children: "name (email)".
+
+        As feedparser's handlers go: a new author starts, each part is saved,
+        the element's own text is stored (if no shallower one is), then the
+        author is worked out from the last author's parts.
+        """
+        parts: list[tuple[str, str]] = []
         pieces = [element.text or ""]
         for child in element:
+            if _is_element(child):
+                pieces.append(self._author_part(child, parts))
             pieces.append(child.tail or "")
-            if not _is_element(child):
-                continue
-            key = _AUTHOR_PARTS.get(self.names.name(child.tag))
-            if key is None:
-                raise NotMine("an author holding other elements")
-            if self.bases and _declared_base(child) is not None:
-                raise NotMine("xml:base inside an author")
-            detail[key] = _text(child).strip()
-            if key == "href":
-                detail[key] = self._finish(detail[key], resolve=True)
-        entry.store("author", self._finish("".join(pieces)), depth)
-        name, email = detail.get("name"), detail.get("email")
-        if name or email:
-            entry.data["author"] = f"{name} ({email})" if name and email else name or email
+        entry.authors.add(parts, self._finish("".join(pieces)), depth)
+
+    def _author_part(self, part: Element, parts: list[tuple[str, str]]) -> str:
+        """Note a name, email or URI; returns the text feedparser adds to the author's own."""
+        name = self.names.name(part.tag)
+        key = _AUTHOR_PARTS.get(name)
+        if key is None:
+            if name in _HANDLERS or name in _RESERVED:
+                raise NotMine(f"<{name}> in an author")
+            # Without a handler: with attributes its text is the author's, else its own.
+            text = _text(part)
+            return text if part.items() else ""
+        if self.bases and _declared_base(part) is not None:
+            raise NotMine("xml:base inside an author")
+        value = _text(part).strip()
+        if key == "href":
+            value = self._finish(value, resolve=True)
+        parts.append((key, value))
+        return ""
 
     def _description(self, element: Element, depth: int, target: _Target) -> None:
         if "summary" in target.data and not self.has_content:
@@ -811,6 +889,7 @@ _LEAVES = (
     *("media_rating", "media_credit", "media_restriction", "media_license", "media_player"),
     *("media_thumbnail", "itunes_image", "itunes_link", "itunes_block", "itunes_explicit"),
     *("subtitle", "tagline", "itunes_subtitle", "rights", "copyright", "dc_rights", "info"),
+    *("georss_point", "georss_line", "georss_polygon", "georss_box", "psc_chapter"),
     "feedburner_browserfriendly",
 )
 # Handlers whose children feedparser handles as if they stood in the parent.
@@ -821,7 +900,11 @@ _DATES = {
         ("updated", "modified", "lastbuilddate", "dc_date", "dcterms_modified"), _Reader._updated
     ),
 }
-_KEYWORDS = {"itunes_keywords": _Reader._keywords, "media_keywords": _Reader._keywords}
+_KEYWORDS = {
+    "itunes_keywords": _Reader._keywords,
+    "media_keywords": _Reader._keywords,
+    "psc_chapters": _Reader._chapters,
+}
 _BODIES = {"body": _Reader._body, "xhtml_body": _Reader._body}
 
 _ENTRY_ACTIONS = _Actions(
