@@ -156,7 +156,32 @@ def _tree(data: bytes) -> tuple[Element, list[tuple[str, str]]]:
         raise NotMine("a DOCTYPE")
     if len(parser.error_log):
         raise NotMine("lxml warned")
+    if not data.isascii():
+        _ascii_names(root)
     return root, [declaration for _, declaration in parser.read_events()]
+
+
+def _ascii_names(root: Element) -> None:
+    """Names with letters beyond ASCII, which expat (feedparser's parser) may refuse.
+
+    libxml2 takes the name characters of XML 1.0's fifth edition, expat
+    fewer; where expat refuses, feedparser falls back to its lenient parser
+    and warns. Elements, attributes and processing instructions are checked.
+    """
+    for node in (*root.itersiblings(preceding=True), root, *root.itersiblings()):
+        if node.tag is etree.PI and not node.target.isascii():
+            raise NotMine("a name beyond ASCII")
+    for node in root.iter():
+        tag = node.tag
+        if isinstance(tag, str):
+            # (Whole names first: cheaper, and namespace URIs are rarely beyond ASCII.)
+            if not tag.isascii() and not _local(tag).isascii():
+                raise NotMine("a name beyond ASCII")
+            for key in node.attrib:
+                if not key.isascii() and not _local(key).isascii():
+                    raise NotMine("a name beyond ASCII")
+        elif tag is etree.PI and not node.target.isascii():
+            raise NotMine("a name beyond ASCII")
 
 
 def _feed_description(feed: dict[str, Any]) -> object:
@@ -174,6 +199,8 @@ class _Namespaces:
         self.unknown: dict[str, set[str]] = {}  # URI → prefixes declared for it ("" default)
         self.uris: set[str] = set()
         for prefix, uri in declarations:
+            if not prefix.isascii():
+                raise NotMine("a name beyond ASCII")
             if not uri:
                 continue
             if uri == _XLINK:  # feedparser adds an attribute to the next element
