@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'parser':<52} {'ms/feed':>8} {'ms/item':>8}")
     for name, parse, inputs in (
         ("reader.parse.parse_feed (what refresh runs)", _newsreader, documents),
-        ("  of which reader.parse._prepare_xml", _prepare, documents),
-        ("  of which reader.parse_fast.parse_fast (prepared)", _fast, prepared),
+        ("  its reader.parse._prepare_xml alone", _prepare, documents),
+        ("  its reader.parse_fast.parse_fast alone (prepared)", _fast, prepared),
         ("feedparser, resolve_relative_uris=False", _feedparser(False), documents),
         ("feedparser, resolve_relative_uris=True", _feedparser(True), documents),
         ("lxml.etree.fromstring (XML layer only)", _lxml, documents),
