@@ -32,6 +32,11 @@ Before feedparser sees an XML document it is prepared (:func:`_prepare_xml`):
   entities and every other declaration are dropped. Nothing is ever read
   from a file or the network, and expansion is bounded before parsing.
 
+A prepared document that needed no repair is first offered to
+:mod:`reader.parse_fast`, which reads well-formed RSS and Atom with lxml in
+a tenth of feedparser's time and gives exactly the ParsedFeed the feedparser
+path would, or declines (then feedparser reads it as always).
+
 An HTML page is recognised by its DOCTYPE or first element and rejected
 without parsing, naming the feeds it links to. Every scan here is linear in
 the document, whatever it holds. A document feedparser itself crashes on is
