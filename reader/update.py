@@ -10,10 +10,11 @@ stored, so a UI can show it immediately.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from reader import schedule
@@ -260,8 +261,9 @@ async def refresh_feeds(
     limits = HostLimits(max_connections, connections_per_host)
     deferred: list[FeedUpdate] = []
     reached_a_server = False
-
     parsing = ParsePool()  # worker processes start only if this run has much to parse
+    batches = _Batches(storage, report)
+
     async with make_client(timeout=timeout, max_connections=max_connections) as client:
 
         async def process(feed: FeedForUpdate) -> UpdateOutcome:
@@ -282,6 +284,7 @@ async def refresh_feeds(
                 )
             if update.backoff_pending:
                 deferred.append(update)
+            batches.begin()
             try:
                 return store_update(storage, update)
             except sqlite3.Error as exc:
@@ -299,16 +302,89 @@ async def refresh_feeds(
                 logger.exception("refreshing %s failed", redact_credentials(feed.url))
                 error = f"internal error: {type(exc).__name__}: {exc} (details in the log)"
                 outcome = UpdateOutcome(feed.url, error=safe_message(error))
-            report(outcome)
+            batches.stored(outcome)
 
         # An unusable database ends the refresh here (see one()).
         try:
             await run_stoppable((one(feed) for feed in due), should_stop)
-        finally:
+        except BaseException:
             parsing.close()
+            with contextlib.suppress(sqlite3.Error):  # the first error is the one to tell
+                batches.commit()  # what was stored before the failure is kept
+            raise
+        parsing.close()
+        batches.commit()  # also after a stop: the feeds stored so far are kept
     if reached_a_server:
         _back_off(storage, deferred)
     return outcomes
+
+
+class _Batches:
+    """Feeds' writes committed together, and their outcomes reported after the commit.
+
+    A batch commits when it holds :attr:`MAX_FEEDS` feeds or is
+    :attr:`MAX_AGE` seconds old, whichever comes first, so the write lock is
+    never held for long and a UI sees progress within a fraction of a
+    second. Each feed's write stays atomic inside (a savepoint): a feed that
+    fails to store rolls back alone.
+    """
+
+    MAX_FEEDS = 16
+    MAX_AGE = 0.05
+
+    def __init__(self, storage: Storage, report: Callable[[UpdateOutcome], None]) -> None:
+        self.storage = storage
+        self.report = report
+        self.pending: list[UpdateOutcome] = []
+        self.timer: asyncio.TimerHandle | None = None
+        self.failure: sqlite3.Error | None = None  # a commit on the timer that failed
+
+    def begin(self) -> None:
+        """Before a feed's write: join the open batch, or open one."""
+        self._raise_timer_failure()
+        self.storage.begin_batch()
+        if self.timer is None:
+            self.timer = asyncio.get_running_loop().call_later(self.MAX_AGE, self._on_timer)
+
+    def stored(self, outcome: UpdateOutcome) -> None:
+        """A feed is done (stored, or failed): report it with its batch."""
+        self.pending.append(outcome)
+        if len(self.pending) >= self.MAX_FEEDS or self.timer is None:
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit the open batch and report its feeds; raises if the database is unusable."""
+        self._raise_timer_failure()
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        pending, self.pending = self.pending, []
+        try:
+            self.storage.commit_batch()
+        except sqlite3.Error as exc:
+            logger.warning("cannot commit %d feeds", len(pending), exc_info=exc)
+            error = f"not stored: {describe_database_error(exc)}"
+            pending = [replace(o, error=o.error or error, new_entries=0) for o in pending]
+            if database_unusable(exc):
+                self._report(pending)
+                raise
+        self._report(pending)
+
+    def _report(self, outcomes: list[UpdateOutcome]) -> None:
+        for outcome in outcomes:
+            self.report(outcome)
+
+    def _on_timer(self) -> None:
+        self.timer = None
+        try:
+            self.commit()
+        except sqlite3.Error as exc:  # raised again by the next feed's begin() or commit()
+            self.failure = exc
+
+    def _raise_timer_failure(self) -> None:
+        failure, self.failure = self.failure, None
+        if failure is not None:
+            raise failure
 
 
 def _back_off(storage: Storage, updates: Sequence[FeedUpdate]) -> None:
