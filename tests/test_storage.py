@@ -315,8 +315,12 @@ def test_opening_needs_no_write_lock_when_every_feed_is_known(
         blocker.close()
 
 
-def _plans_of(storage: Storage, call: Callable[[], object]) -> list[str]:
-    """The query plans of the SELECTs ``call`` runs on ``storage``."""
+def _plans_of(
+    storage: Storage,
+    call: Callable[[], object],
+    prefixes: tuple[str, ...] = ("SELECT E.ID FROM ENTRIES", "SELECT E.ID, E.SORT_DATE"),
+) -> list[str]:
+    """The query plans of the SELECTs (starting with ``prefixes``) ``call`` runs."""
     statements: list[str] = []
     storage.db.set_trace_callback(statements.append)
     try:
@@ -325,11 +329,7 @@ def _plans_of(storage: Storage, call: Callable[[], object]) -> list[str]:
         storage.db.set_trace_callback(None)
     plans = []
     for sql in statements:
-        if (
-            sql.lstrip()
-            .upper()
-            .startswith(("SELECT E.ID FROM ENTRIES", "SELECT E.ID, E.SORT_DATE"))
-        ):
+        if sql.lstrip().upper().startswith(prefixes):
             rows = storage.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
             plans.append(" | ".join(row[3] for row in rows))
     return plans
@@ -415,3 +415,12 @@ def test_snapshot_pages_are_index_ranges_without_a_sort(tmp_path: Path) -> None:
     (plan,) = _plans_of(storage, lambda: storage.snapshot_page(one_feed, (2**40, 1), 50))
     assert "entries_by_feed_date (feed_id=? AND sort_date<?)" in plan, plan
     storage.close()
+
+
+def test_feed_counts_come_from_indexes_not_from_reading_articles(storage: Storage) -> None:
+    store(storage, A, entries("a", 3))
+    feeds = [FeedConfig(A), FeedConfig(B)]
+    (plan,) = _plans_of(storage, lambda: storage.feed_infos(feeds), ("SELECT F.URL",))
+    assert "SCAN e" not in plan, plan
+    assert "entries_unread" in plan and "COVERING INDEX entries_by_feed_date" in plan, plan
+    assert [(i.unread, i.total) for i in storage.feed_infos(feeds)] == [(3, 3), (0, 0)]
