@@ -22,19 +22,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-PROCESS_THRESHOLD = 2_000_000  # bytes to parse in one refresh before workers start
+PROCESS_THRESHOLD = 1_000_000  # bytes to parse in one refresh before workers start
 MAX_WORKERS = 4
 
 T = TypeVar("T")
@@ -58,21 +59,40 @@ class ParsePool:
 
     One pool serves one refresh; close it when the refresh ends (it is a
     context manager). ``threshold`` is in bytes of input (the ``weight``
-    given to :meth:`run`); ``workers`` defaults to the usable cores, at most
-    :data:`MAX_WORKERS`. With a single core no worker is ever started.
+    given to :meth:`run`); ``workers`` defaults to one fewer than the usable
+    cores, at most :data:`MAX_WORKERS`: with a single core (0 workers) none
+    is ever started. Each worker imports the ``preload`` modules as it
+    starts, so its first job does not wait for them.
     """
 
-    def __init__(self, *, threshold: int | None = None, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        threshold: int | None = None,
+        workers: int | None = None,
+        preload: tuple[str, ...] = (),
+    ) -> None:
         self.threshold = PROCESS_THRESHOLD if threshold is None else threshold
-        self.workers = workers if workers is not None else min(usable_cores(), MAX_WORKERS)
+        if workers is None:
+            workers = min(usable_cores() - 1, MAX_WORKERS)
+        self.workers = workers
+        self.preload = preload
         self._weight = 0
         self._executor: ProcessPoolExecutor | None = None
+        self._ready: Future[None] | None = None  # done once the workers can take jobs
         self._broken = False
+        self.jobs = 0  # calls to run()
+        self.jobs_in_workers = 0  # of which the workers took
 
     @property
     def started(self) -> bool:
         """Whether worker processes were started."""
         return self._executor is not None
+
+    @property
+    def ready(self) -> bool:
+        """Whether jobs now go to the workers."""
+        return self._usable_executor() is not None
 
     async def run(self, function: Callable[..., T], *args: Any, weight: int = 0) -> T:
         """``function(*args)`` in a thread or a worker; its exception is raised here.
@@ -81,22 +101,17 @@ class ParsePool:
         plain values) once workers are in use.
         """
         self._weight += weight
+        self.jobs += 1
         executor = self._process_executor()
         if executor is None:
             return await asyncio.to_thread(function, *args)
+        self.jobs_in_workers += 1
         from concurrent.futures.process import BrokenProcessPool
 
-        try:  # submitting starts the workers
-            future = asyncio.get_running_loop().run_in_executor(
+        try:
+            outcome = await asyncio.get_running_loop().run_in_executor(
                 executor, _call_logged, function, args
             )
-        except Exception:
-            logger.warning("cannot start parsing processes; parsing in threads", exc_info=True)
-            self._broken = True
-            self.close()
-            return await asyncio.to_thread(function, *args)
-        try:
-            outcome = await future
         except BrokenProcessPool:
             self._broken = True
             raise WorkerDiedError("the parsing process ended unexpectedly") from None
@@ -107,8 +122,25 @@ class ParsePool:
         return cast(T, outcome.value)
 
     def _process_executor(self) -> Executor | None:
-        if self._broken or self.workers < 2 or self._weight <= self.threshold:
+        """The workers if they are ready for jobs, starting them past the threshold."""
+        if self._broken or self.workers < 1 or self._weight <= self.threshold:
             return None
+        if self._executor is None:
+            self._start()
+        return self._usable_executor()
+
+    def _usable_executor(self) -> Executor | None:
+        ready = self._ready
+        if self._broken or ready is None or not ready.done():
+            return None
+        if ready.cancelled() or ready.exception() is not None:  # the workers did not start
+            self._broken = True
+            logger.warning("parsing processes did not start; parsing in threads")
+            self.close()
+            return None
+        return self._executor
+
+    def _start(self) -> None:
         if self._executor is None:
             # Imported here: a refresh that never starts workers need not pay for it.
             import multiprocessing
@@ -119,20 +151,24 @@ class ParsePool:
                     self._executor = ProcessPoolExecutor(
                         max_workers=self.workers,
                         mp_context=multiprocessing.get_context("spawn"),
-                        initializer=_quiet_worker,
+                        initializer=_start_worker,
+                        initargs=(self.preload,),
                     )
+                    # Submitting starts the workers; this job is done once one is up.
+                    self._ready = self._executor.submit(_nothing)
             except Exception:
                 logger.warning("cannot start parsing processes; parsing in threads", exc_info=True)
                 self._broken = True
-                return None
+                self.close()
+                return
             logger.info("parsing in %d worker processes", self.workers)
-        return self._executor
 
     def close(self) -> None:
         """Stop the workers now, whatever they are doing; pending calls are dropped."""
         executor, self._executor = self._executor, None
         if executor is None:
             return
+        logger.info("%d of %d parses ran in worker processes", self.jobs_in_workers, self.jobs)
         # Taken before shutdown, which forgets them. ProcessPoolExecutor has no
         # public way to stop a running job before Python 3.14's terminate_workers().
         processes = list(getattr(executor, "_processes", {}).values())
@@ -166,13 +202,23 @@ def _stderr_to_devnull() -> Iterator[None]:
             sys.stderr = saved
 
 
-def _quiet_worker() -> None:
-    """A worker shares the terminal the UI draws on: nothing it prints may land there."""
+def _start_worker(preload: tuple[str, ...]) -> None:
+    """Quiet the worker, then import what its jobs will need.
+
+    A worker shares the terminal the UI draws on: nothing it prints may land
+    there.
+    """
     warnings.simplefilter("ignore")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
+    for module in preload:
+        importlib.import_module(module)
+
+
+def _nothing() -> None:
+    """The job that tells the workers are up."""
 
 
 class _Collect(logging.Handler):

@@ -261,7 +261,8 @@ async def refresh_feeds(
     limits = HostLimits(max_connections, connections_per_host)
     deferred: list[FeedUpdate] = []
     reached_a_server = False
-    parsing = ParsePool()  # worker processes start only if this run has much to parse
+    # Worker processes start only if this run has much to parse.
+    parsing = ParsePool(preload=("reader.update", "reader.parse"))
     batches = _Batches(storage, report)
 
     async with make_client(timeout=timeout, max_connections=max_connections) as client:

@@ -1,4 +1,4 @@
-"""ParsePool: threads for small refreshes, worker processes past the threshold.
+"""ParsePool: threads for small refreshes, worker processes past the threshold once ready.
 
 The functions sent to workers live at module level here, so spawned workers
 can import them (spawn hands the worker this process's sys.path).
@@ -10,13 +10,15 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import re
+import threading
 import time
 import warnings
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import pytest
 
@@ -26,7 +28,7 @@ from reader.parse import NotAFeedError, parse_feed
 from reader.parse_pool import ParsePool, WorkerDiedError
 from reader.service import Service
 from reader.update import build_update
-from tests.feedserver import FeedServer, rss
+from tests.feedserver import Behaviour, FeedServer, raw_head, rss
 from tests.harness import OpenService
 
 DATA = Path(__file__).parent / "data"
@@ -56,6 +58,14 @@ def run(coroutine: Coroutine[Any, Any, R]) -> R:
     return asyncio.run(asyncio.wait_for(coroutine, HANG_GUARD))
 
 
+async def warmed(pool: ParsePool) -> ParsePool:
+    """``pool`` past its threshold, with its workers up (the first job ran in a thread)."""
+    assert await pool.run(whoami, weight=pool.threshold + 1) == os.getpid()
+    while not pool.ready:
+        await asyncio.sleep(0.02)  # the run's hang guard ends a pool that never gets ready
+    return pool
+
+
 def test_under_the_threshold_everything_stays_in_this_process() -> None:
     async def main() -> tuple[list[int], bool]:
         with ParsePool(threshold=1000, workers=2) as pool:
@@ -67,24 +77,36 @@ def test_under_the_threshold_everything_stays_in_this_process() -> None:
     assert not started
 
 
-def test_past_the_threshold_work_goes_to_worker_processes() -> None:
-    async def main() -> tuple[list[int], bool]:
+def test_past_the_threshold_work_goes_to_worker_processes_once_they_are_up() -> None:
+    async def main() -> tuple[list[int], bool, bool, list[int]]:
         with ParsePool(threshold=1000, workers=2) as pool:
-            pids = [await pool.run(whoami, weight=600) for _ in range(3)]
-            return pids, pool.started
+            pids = [await pool.run(whoami, weight=600) for _ in range(2)]
+            started, ready = pool.started, pool.ready
+            while not pool.ready:
+                await asyncio.sleep(0.02)
+            return pids, started, ready, [await pool.run(whoami, weight=1) for _ in range(3)]
 
-    pids, started = run(main())
-    assert started
-    assert pids[0] == os.getpid()  # 600 bytes: still under
-    assert os.getpid() not in pids[1:]
+    before, started, ready, after = run(main())
+    assert before == [os.getpid()] * 2  # under, then over but not up yet: threads
+    assert started and not ready
+    assert os.getpid() not in after
 
 
-def test_a_single_core_never_starts_workers() -> None:
+def test_a_single_core_never_starts_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parse_pool, "usable_cores", lambda: 1)
+
     async def main() -> tuple[int, bool]:
-        with ParsePool(threshold=0, workers=1) as pool:
+        with ParsePool(threshold=0) as pool:
             return await pool.run(whoami, weight=10**9), pool.started
 
     assert run(main()) == (os.getpid(), False)
+
+
+def test_workers_leave_a_core_to_the_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parse_pool, "usable_cores", lambda: 2)
+    assert ParsePool().workers == 1
+    monkeypatch.setattr(parse_pool, "usable_cores", lambda: 64)
+    assert ParsePool().workers == parse_pool.MAX_WORKERS
 
 
 def test_a_worker_builds_the_same_update_as_a_thread() -> None:
@@ -94,8 +116,9 @@ def test_a_worker_builds_the_same_update_as_a_thread() -> None:
     feed = FeedForUpdate("https://tass.example/rss")
 
     async def main() -> tuple[FeedUpdate, FeedUpdate]:
-        with ParsePool(threshold=10**12) as threads, ParsePool(threshold=0, workers=2) as workers:
+        with ParsePool(threshold=10**12) as threads, ParsePool(threshold=0, workers=1) as workers:
             here = await threads.run(build_update, result, now, feed, weight=len(content))
+            await warmed(workers)
             there = await workers.run(build_update, result, now, feed, weight=len(content))
             assert workers.started
             return here, there
@@ -116,8 +139,8 @@ class Remember(logging.Handler):
 
 def test_a_workers_exception_and_log_records_come_back() -> None:
     async def main() -> None:
-        with ParsePool(threshold=0, workers=2) as pool:
-            await pool.run(logs_and_fails, "not a feed: test", weight=1)
+        with ParsePool(threshold=0, workers=1) as pool:
+            await (await warmed(pool)).run(logs_and_fails, "not a feed: test", weight=1)
 
     remember = Remember()
     # On the logger itself: "reader" may not propagate (the log file's setup).
@@ -133,7 +156,8 @@ def test_a_workers_exception_and_log_records_come_back() -> None:
 
 def test_a_dead_worker_fails_its_job_in_one_line_and_the_pool_steps_aside() -> None:
     async def main() -> tuple[str, int]:
-        with ParsePool(threshold=0, workers=2) as pool:
+        with ParsePool(threshold=0, workers=1) as pool:
+            await warmed(pool)
             with pytest.raises(WorkerDiedError) as info:
                 await pool.run(dies, weight=1)
             after = await pool.run(whoami, weight=1)  # back to a thread
@@ -146,15 +170,13 @@ def test_a_dead_worker_fails_its_job_in_one_line_and_the_pool_steps_aside() -> N
 
 def test_close_kills_busy_workers_at_once() -> None:
     async def main() -> None:
-        pool = ParsePool(threshold=0, workers=2)
-        job = asyncio.ensure_future(pool.run(sleeps, 600.0, weight=1))
-        await asyncio.sleep(0)  # run() has started the executor and submitted the job
+        pool = await warmed(ParsePool(threshold=0, workers=2))
         executor = pool._executor
         assert executor is not None
-        while len(executor._processes) < 1:  # workers start on demand
-            await asyncio.sleep(0.05)
-        processes = list(executor._processes.values())
+        job = asyncio.ensure_future(pool.run(sleeps, 600.0, weight=1))
         await asyncio.sleep(0.5)  # the job is in a worker now, sleeping
+        processes = list(executor._processes.values())
+        assert processes
         pool.close()
         job.cancel()
         # A dead process's sentinel is ready (is_alive() can't tell: the
@@ -178,20 +200,41 @@ def prints_and_warns() -> str:
 
 def test_workers_print_nothing_on_the_terminal(capfd: pytest.CaptureFixture[str]) -> None:
     async def main() -> str:
-        with ParsePool(threshold=0, workers=2) as pool:
-            return await pool.run(prints_and_warns, weight=1)
+        with ParsePool(threshold=0, workers=1) as pool:
+            return await (await warmed(pool)).run(prints_and_warns, weight=1)
 
     assert run(main()) == "done"
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
 
 
+HTML_PAGE = "<!DOCTYPE html><html></html>"
+
+
+def late(body: str, content_type: str = "application/rss+xml") -> Behaviour:
+    """A response sent whole, but only after a while (or when the server stops)."""
+    data = body.encode()
+
+    def send(wfile: BinaryIO, stopping: threading.Event) -> None:
+        stopping.wait(1.5)
+        headers = {"Content-Type": content_type, "Content-Length": str(len(data))}
+        wfile.write(raw_head(200, "OK", headers) + data)
+
+    return send
+
+
 def test_a_refresh_past_the_threshold_stores_what_a_threaded_one_does(
     feed_server: FeedServer, open_service: OpenService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     items = [{"title": f"Story {n}", "guid": f"s{n}", "description": "<p>x</p>"} for n in range(5)]
-    feeds = [{"url": feed_server.add(f"/f{n}.xml", rss(f"Feed {n}", items))} for n in range(6)]
-    feeds.append({"url": feed_server.add("/page.html", "<!DOCTYPE html><html></html>")})
+    # The first feed comes at once and starts the workers; the rest come
+    # later, when the workers are up.
+    feeds = [{"url": feed_server.add("/f0.xml", rss("Feed 0", items))}]
+    for n in range(1, 4):  # with the page: four, as many as one host serves at once
+        feeds.append(
+            {"url": feed_server.add_behaviour(f"/f{n}.xml", late(rss(f"Feed {n}", items)))}
+        )
+    feeds.append({"url": feed_server.add_behaviour("/page.html", late(HTML_PAGE, "text/html"))})
 
     def stored(service: Service) -> list[tuple[str, str]]:
         entries = service.entries(service.entry_ids(ALL))
@@ -215,7 +258,12 @@ def test_a_refresh_past_the_threshold_stores_what_a_threaded_one_does(
         pool_logger.removeHandler(remember)
         pool_logger.setLevel(level)
     assert any("worker processes" in message for _, _, message in remember.seen)
-    assert stored(pooled) == expected and len(expected) == 30
+    counts = [
+        re.fullmatch(r"(\d+) of 5 parses ran in worker processes", m) for _, _, m in remember.seen
+    ]
+    (in_workers,) = [int(match.group(1)) for match in counts if match]
+    assert in_workers >= 1  # the late feeds, once the workers were up
+    assert stored(pooled) == expected and len(expected) == 20
     errors = {o.url: o.error for o in pooled_outcomes if o.error}
     assert errors == {o.url: o.error for o in threaded_outcomes if o.error}
     assert list(errors.values()) == ["not a feed: HTML page"]
@@ -230,7 +278,7 @@ def test_workers_that_cannot_start_leave_the_work_to_a_thread(
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_processes)
 
     async def main() -> tuple[int, bool]:
-        with ParsePool(threshold=0, workers=2) as pool:
+        with ParsePool(threshold=0, workers=1) as pool:
             return await pool.run(whoami, weight=1), pool.started
 
     assert run(main()) == (os.getpid(), False)
