@@ -14,8 +14,10 @@ forking a process that has threads can copy a held lock into the child.
 A worker's log records are sent back with its result and logged here, so
 they reach the log file and never the terminal. A worker that dies (killed,
 out of memory) costs only the feeds it had: they fail with one line, and the
-pool is not used again in that refresh. :meth:`ParsePool.close` kills the
-workers outright, so quitting never waits for a parse to finish.
+pool is not used again in that refresh. :meth:`ParsePool.close` drops the
+jobs not yet begun and lets each worker end after the one it is on, as a
+parsing thread would; killing workers mid-job could leave the executor's own
+threads blocked on a half-sent job or result (seen: the UI then never exited).
 """
 
 from __future__ import annotations
@@ -164,18 +166,12 @@ class ParsePool:
             logger.info("parsing in %d worker processes", self.workers)
 
     def close(self) -> None:
-        """Stop the workers now, whatever they are doing; pending calls are dropped."""
+        """Drop the calls not yet begun; workers end once their current one is done."""
         executor, self._executor = self._executor, None
         if executor is None:
             return
         logger.info("%d of %d parses ran in worker processes", self.jobs_in_workers, self.jobs)
-        # Taken before shutdown, which forgets them. ProcessPoolExecutor has no
-        # public way to stop a running job before Python 3.14's terminate_workers().
-        processes = list(getattr(executor, "_processes", {}).values())
         executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            with contextlib.suppress(OSError, ValueError):  # already gone or closed
-                process.kill()
 
     def __enter__(self) -> ParsePool:
         return self
