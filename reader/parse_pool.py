@@ -27,6 +27,7 @@ import contextlib
 import importlib
 import logging
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -202,8 +203,11 @@ def _start_worker(preload: tuple[str, ...]) -> None:
     """Quiet the worker, then import what its jobs will need.
 
     A worker shares the terminal the UI draws on: nothing it prints may land
-    there.
+    there. Ctrl-C reaches every process of the terminal's foreground group:
+    the refresh decides what to do about it, and a worker that died of it
+    mid-job could leave the pool's threads blocked.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)

@@ -11,6 +11,7 @@ import concurrent.futures
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -198,6 +199,22 @@ def test_close_drops_jobs_not_begun_and_workers_end(tmp_path: Path) -> None:
     ran = sorted(path.name for path in tmp_path.iterdir())
     assert ran and len(ran) <= 2  # the one begun, and at most one already handed over
     assert sum(1 for r in results if isinstance(r, asyncio.CancelledError)) >= 4
+
+
+def test_ctrl_c_is_the_refreshs_to_handle_not_the_workers() -> None:
+    async def main() -> int:
+        with ParsePool(threshold=0, workers=1) as pool:
+            await warmed(pool)
+            job = asyncio.ensure_future(pool.run(sleeps_on, b"data", 0.5, weight=1))
+            await asyncio.sleep(0.2)  # in the worker now
+            for process in list(pool._executor._processes.values()):  # type: ignore[union-attr]
+                os.kill(process.pid, signal.SIGINT)  # what Ctrl-C sends the whole group
+            try:
+                return await job
+            except KeyboardInterrupt:  # the worker's, sent back as its job's outcome
+                return -1
+
+    assert run(main()) == 4  # the job finished
 
 
 def prints_and_warns() -> str:
