@@ -264,14 +264,22 @@ async def refresh_feeds(
     # Worker processes start only if this run has much to parse.
     parsing = ParsePool(preload=("reader.update", "reader.parse"))
     batches = _Batches(storage, report)
+    in_hand = asyncio.Semaphore(2 * max_connections)
 
     async with make_client(timeout=timeout, max_connections=max_connections) as client:
 
         async def process(feed: FeedForUpdate) -> UpdateOutcome:
-            nonlocal reached_a_server
             delay = schedule.start_delay(spread)
             if delay:
                 await asyncio.sleep(delay)
+            # Feeds fetched but not yet stored are bounded, so when parsing or
+            # storing falls behind, fetching waits: memory stays flat however
+            # many feeds there are.
+            async with in_hand:
+                return await fetch_and_store(feed)
+
+        async def fetch_and_store(feed: FeedForUpdate) -> UpdateOutcome:
+            nonlocal reached_a_server
             async with limits.slot(feed.request_url):
                 result = await fetch_feed(client, feed, deadline=timeout, max_bytes=max_feed_size)
             reached_a_server = reached_a_server or not result.unreachable

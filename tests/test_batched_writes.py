@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
 import pytest
 
 import reader.storage.store
+import reader.update
+from reader.fetch import fetch_feed
 from reader.models import ALL, ParsedEntry, UpdateOutcome
 from reader.storage import Storage
 from tests.feedserver import FeedServer, rss
@@ -107,3 +110,36 @@ def test_a_commit_that_fails_fails_its_feeds_and_ends_the_refresh(
     for outcome in told:  # what was told as stored is stored; nothing else is
         visible = titles_elsewhere(service.storage, outcome.url)
         assert len(visible) == (3 if outcome.url in kept else 0)
+
+
+def test_feeds_fetched_but_not_stored_are_bounded(
+    feed_server: FeedServer, open_service: OpenService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When parsing or storing falls behind, fetching waits: memory stays flat."""
+    in_hand = 0
+    most = 0
+    real_store, real_decide = reader.update.store_update, reader.update.decide_update
+
+    async def fetch(*args: Any, **kwargs: Any) -> Any:
+        nonlocal in_hand, most
+        result = await fetch_feed(*args, **kwargs)
+        in_hand += 1
+        most = max(most, in_hand)
+        return result
+
+    async def decide(*args: Any) -> Any:
+        await asyncio.sleep(0.05)  # parsing that falls behind (the connection is free again)
+        return await real_decide(*args)
+
+    def store(storage: Storage, update: Any) -> UpdateOutcome:
+        nonlocal in_hand
+        in_hand -= 1
+        return real_store(storage, update)
+
+    monkeypatch.setattr(reader.update, "fetch_feed", fetch)
+    monkeypatch.setattr(reader.update, "store_update", store)
+    monkeypatch.setattr(reader.update, "decide_update", decide)
+    service = open_service(serve(feed_server), {"max_connections": 2})
+    outcomes = service.refresh()
+    assert len(outcomes) == FEEDS and not any(o.error for o in outcomes)
+    assert 2 <= most <= 2 * 2  # twice the connections
