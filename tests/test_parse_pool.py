@@ -105,9 +105,9 @@ def test_a_single_core_never_starts_workers(monkeypatch: pytest.MonkeyPatch) -> 
     assert run(main()) == (os.getpid(), False)
 
 
-def test_one_worker_per_core_up_to_a_few(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_leave_a_core_to_the_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parse_pool, "usable_cores", lambda: 2)
-    assert ParsePool().workers == 2
+    assert ParsePool().workers == 1
     monkeypatch.setattr(parse_pool, "usable_cores", lambda: 64)
     assert ParsePool().workers == parse_pool.MAX_WORKERS
 
