@@ -200,8 +200,10 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
     if args.feed:
         urls = [_known_feed(service, args.feed)]
     interactive = sys.stderr.isatty()
+    told = [0, 0]  # feeds done (stored) and in all, for a Ctrl-C
 
     def progress(outcome: UpdateOutcome, done: int, total: int) -> None:
+        told[:] = [done, total]
         line = _outcome_line(outcome)
         if line:
             if interactive:
@@ -214,6 +216,16 @@ def _refresh(service: Service, args: argparse.Namespace) -> int:
     # against a server's Retry-After).
     try:
         outcomes = service.refresh(urls, progress, forced=urls is not None)
+    except KeyboardInterrupt:
+        if interactive:
+            print("\r\x1b[K", end="", file=sys.stderr)
+        done, total = told
+        print(
+            f"stopped: {done} of {total or 'the'} feeds done and stored; "
+            "the others keep what they had",
+            file=sys.stderr,
+        )
+        raise
     finally:  # an error message must not be glued to the progress counter
         if interactive:
             print("\r\x1b[K", end="", file=sys.stderr, flush=True)

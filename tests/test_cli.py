@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -146,6 +147,36 @@ def test_refresh_summary_and_failures_on_stderr(
     # Named on the command line, a feed is fetched anyway.
     forced = run("--config", config, "--db", tmp_path / "x.db", "refresh", "--feed", missing)
     assert forced.out == "1 feeds: 0 ok, 0 not modified, 1 failed; 0 new articles\n"
+
+
+def test_ctrl_c_during_a_refresh_says_what_was_kept(
+    feed_server: FeedServer, tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.update
+
+    urls = [feed_server.add(f"/f{n}", rss(f"Feed {n}", NEWS_ITEMS)) for n in range(3)]
+    config = write_config(tmp_path, [{"url": url} for url in urls])
+    real_store = reader.update.store_update
+    stores = 0
+
+    def store_until_ctrl_c(*args: Any) -> Any:
+        nonlocal stores
+        stores += 1
+        if stores == 3:
+            raise KeyboardInterrupt
+        return real_store(*args)
+
+    monkeypatch.setattr(reader.update, "store_update", store_until_ctrl_c)
+    result = run("--config", config, "--db", tmp_path / "x.db", "refresh")
+    assert result.code == 130
+    assert result.err.splitlines()[-1] == (
+        "stopped: 2 of 3 feeds done and stored; the others keep what they had"
+    )
+    service = Service(load_config(config), tmp_path / "x.db")
+    try:
+        assert len(service.entry_ids(ALL)) == 2 * len(NEWS_ITEMS)
+    finally:
+        service.close()
 
 
 def test_refresh_one_feed(setup: Setup, feed_server: FeedServer, run) -> None:
