@@ -14,7 +14,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reader import schedule
@@ -264,26 +264,33 @@ async def refresh_feeds(
     # Worker processes start only if this run has much to parse.
     parsing = ParsePool(preload=("reader.update", "reader.parse"))
     batches = _Batches(storage, report)
+    # Feeds fetched but not yet handed to storage are bounded, so when parsing
+    # falls behind, fetching waits: memory stays flat however many feeds.
     in_hand = asyncio.Semaphore(2 * max_connections)
 
     async with make_client(timeout=timeout, max_connections=max_connections) as client:
 
-        async def process(feed: FeedForUpdate) -> UpdateOutcome:
+        async def process(feed: FeedForUpdate) -> FeedUpdate:
+            nonlocal reached_a_server
             delay = schedule.start_delay(spread)
             if delay:
                 await asyncio.sleep(delay)
-            # Feeds fetched but not yet stored are bounded, so when parsing or
-            # storing falls behind, fetching waits: memory stays flat however
-            # many feeds there are.
-            async with in_hand:
-                return await fetch_and_store(feed)
-
-        async def fetch_and_store(feed: FeedForUpdate) -> UpdateOutcome:
-            nonlocal reached_a_server
+            # Taken once a connection is ours, never while waiting for one: a
+            # host with many feeds must not hold up the others.
             async with limits.slot(feed.request_url):
-                result = await fetch_feed(client, feed, deadline=timeout, max_bytes=max_feed_size)
-            reached_a_server = reached_a_server or not result.unreachable
-            update = await decide_update(result, feed, parsing)
+                await in_hand.acquire()
+                try:
+                    result = await fetch_feed(
+                        client, feed, deadline=timeout, max_bytes=max_feed_size
+                    )
+                except BaseException:
+                    in_hand.release()
+                    raise
+            try:
+                reached_a_server = reached_a_server or not result.unreachable
+                update = await decide_update(result, feed, parsing)
+            finally:
+                in_hand.release()
             if update.error:
                 logger.warning(
                     "%s: %s (HTTP status %s)",
@@ -293,49 +300,44 @@ async def refresh_feeds(
                 )
             if update.backoff_pending:
                 deferred.append(update)
-            batches.begin()
-            try:
-                return store_update(storage, update)
-            except sqlite3.Error as exc:
-                if database_unusable(exc):
-                    raise  # busy, full, read-only, damaged: every feed would fail alike
-                logger.warning("cannot store %s", redact_credentials(feed.url), exc_info=exc)
-                return UpdateOutcome(feed.url, error=f"not stored: {describe_database_error(exc)}")
+            return update
 
         async def one(feed: FeedForUpdate) -> None:
             try:
-                outcome = await process(feed)
+                update = await process(feed)
             except Exception as exc:  # a bug met by one feed must not cost the others theirs
-                if database_unusable(exc):
-                    raise  # the refresh stops; the CLI or the UI says why, once
                 logger.exception("refreshing %s failed", redact_credentials(feed.url))
                 error = f"internal error: {type(exc).__name__}: {exc} (details in the log)"
-                outcome = UpdateOutcome(feed.url, error=safe_message(error))
-            batches.stored(outcome)
+                report(UpdateOutcome(feed.url, error=safe_message(error)))
+                return
+            batches.add(update)  # may raise: an unusable database ends the refresh
 
-        # An unusable database ends the refresh here (see one()).
         try:
             await run_stoppable((one(feed) for feed in due), should_stop)
         except BaseException:
             parsing.close()
-            with contextlib.suppress(sqlite3.Error):  # the first error is the one to tell
-                batches.commit()  # what was stored before the failure is kept
+            with contextlib.suppress(Exception):  # the first error is the one to tell
+                batches.flush()  # what was fetched before the failure is kept
             raise
         parsing.close()
-        batches.commit()  # also after a stop: the feeds stored so far are kept
+        batches.flush()  # also after a stop: the feeds fetched so far are kept
     if reached_a_server:
         _back_off(storage, deferred)
     return outcomes
 
 
 class _Batches:
-    """Feeds' writes committed together, and their outcomes reported after the commit.
+    """Feeds' updates written together, their outcomes told after the commit.
 
-    A batch commits when it holds :attr:`MAX_FEEDS` feeds or is
-    :attr:`MAX_AGE` seconds old, whichever comes first, so the write lock is
-    never held for long and a UI sees progress within a fraction of a
-    second. Each feed's write stays atomic inside (a savepoint): a feed that
-    fails to store rolls back alone.
+    Updates queue up until :attr:`MAX_FEEDS` are waiting or the oldest has
+    waited :attr:`MAX_AGE` seconds; then all are written in one transaction,
+    each in its own savepoint, without yielding to the event loop. The write
+    lock is held only while writing, so the UI's own writes (marking read)
+    never wait long, and index pages are written once a batch instead of
+    once a feed. A feed whose write fails rolls back alone; if the database
+    drops the whole transaction (disk full, I/O error), every feed of the
+    batch is told it was not stored, and an unusable database ends the
+    refresh.
     """
 
     MAX_FEEDS = 16
@@ -344,50 +346,80 @@ class _Batches:
     def __init__(self, storage: Storage, report: Callable[[UpdateOutcome], None]) -> None:
         self.storage = storage
         self.report = report
-        self.pending: list[UpdateOutcome] = []
+        self.queue: list[FeedUpdate] = []
         self.timer: asyncio.TimerHandle | None = None
-        self.failure: sqlite3.Error | None = None  # a commit on the timer that failed
+        self.failure: BaseException | None = None  # a flush on the timer that failed
 
-    def begin(self) -> None:
-        """Before a feed's write: join the open batch, or open one."""
+    def add(self, update: FeedUpdate) -> None:
+        """Queue one feed's update; write the batch when it is full."""
         self._raise_timer_failure()
-        self.storage.begin_batch()
-        if self.timer is None:
+        self.queue.append(update)
+        if len(self.queue) >= self.MAX_FEEDS:
+            self.flush()
+        elif self.timer is None:
             self.timer = asyncio.get_running_loop().call_later(self.MAX_AGE, self._on_timer)
 
-    def stored(self, outcome: UpdateOutcome) -> None:
-        """A feed is done (stored, or failed): report it with its batch."""
-        self.pending.append(outcome)
-        if len(self.pending) >= self.MAX_FEEDS or self.timer is None:
-            self.commit()
-
-    def commit(self) -> None:
-        """Commit the open batch and report its feeds; raises if the database is unusable."""
+    def flush(self) -> None:
+        """Write the queued updates in one transaction and tell their outcomes."""
         self._raise_timer_failure()
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
-        pending, self.pending = self.pending, []
+        queue, self.queue = self.queue, []
+        if not queue:
+            return
+        outcomes: list[UpdateOutcome] = []
+        self.storage.begin_batch()
+        try:
+            for update in queue:
+                outcomes.append(self._store(update))
+        except sqlite3.Error as exc:
+            self._lose(queue, exc)
+            raise
+        except BaseException:
+            # Ctrl-C in the middle: the feed being written was rolled back
+            # (its savepoint); the ones before it are kept and told.
+            if self.storage.db.in_transaction:
+                self.storage.commit_batch()
+            self._tell(outcomes)
+            raise
         try:
             self.storage.commit_batch()
         except sqlite3.Error as exc:
-            logger.warning("cannot commit %d feeds", len(pending), exc_info=exc)
-            error = f"not stored: {describe_database_error(exc)}"
-            pending = [replace(o, error=o.error or error, new_entries=0) for o in pending]
-            if database_unusable(exc):
-                self._report(pending)
-                raise
-        self._report(pending)
+            self._lose(queue, exc)
+            raise
+        self._tell(outcomes)
 
-    def _report(self, outcomes: list[UpdateOutcome]) -> None:
+    def _lose(self, queue: list[FeedUpdate], exc: sqlite3.Error) -> None:
+        """The batch's transaction failed: none of its feeds was stored; say so."""
+        if self.storage.db.in_transaction:
+            self.storage.db.execute("ROLLBACK")  # release the write lock
+        logger.warning("cannot store %d feeds", len(queue), exc_info=exc)
+        error = f"not stored: {describe_database_error(exc)}"
+        self._tell([UpdateOutcome(update.url, error=error) for update in queue])
+
+    def _tell(self, outcomes: list[UpdateOutcome]) -> None:
         for outcome in outcomes:
             self.report(outcome)
+
+    def _store(self, update: FeedUpdate) -> UpdateOutcome:
+        try:
+            return store_update(self.storage, update)
+        except sqlite3.Error as exc:
+            if database_unusable(exc) or not self.storage.db.in_transaction:
+                raise  # the whole batch is lost, or every feed would fail alike
+            logger.warning("cannot store %s", redact_credentials(update.url), exc_info=exc)
+            return UpdateOutcome(update.url, error=f"not stored: {describe_database_error(exc)}")
+        except Exception as exc:  # a bug met by one feed must not cost the others theirs
+            logger.exception("storing %s failed", redact_credentials(update.url))
+            error = f"internal error: {type(exc).__name__}: {exc} (details in the log)"
+            return UpdateOutcome(update.url, error=safe_message(error))
 
     def _on_timer(self) -> None:
         self.timer = None
         try:
-            self.commit()
-        except sqlite3.Error as exc:  # raised again by the next feed's begin() or commit()
+            self.flush()
+        except Exception as exc:  # raised again by the next add() or flush()
             self.failure = exc
 
     def _raise_timer_failure(self) -> None:

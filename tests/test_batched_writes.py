@@ -112,13 +112,13 @@ def test_a_commit_that_fails_fails_its_feeds_and_ends_the_refresh(
         assert len(visible) == (3 if outcome.url in kept else 0)
 
 
-def test_feeds_fetched_but_not_stored_are_bounded(
+def test_feeds_fetched_but_not_handed_to_storage_are_bounded(
     feed_server: FeedServer, open_service: OpenService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """When parsing or storing falls behind, fetching waits: memory stays flat."""
+    """When parsing falls behind, fetching waits: memory stays flat."""
     in_hand = 0
     most = 0
-    real_store, real_decide = reader.update.store_update, reader.update.decide_update
+    real_decide = reader.update.decide_update
 
     async def fetch(*args: Any, **kwargs: Any) -> Any:
         nonlocal in_hand, most
@@ -128,18 +128,63 @@ def test_feeds_fetched_but_not_stored_are_bounded(
         return result
 
     async def decide(*args: Any) -> Any:
-        await asyncio.sleep(0.05)  # parsing that falls behind (the connection is free again)
-        return await real_decide(*args)
-
-    def store(storage: Storage, update: Any) -> UpdateOutcome:
         nonlocal in_hand
-        in_hand -= 1
-        return real_store(storage, update)
+        await asyncio.sleep(0.05)  # parsing that falls behind (the connection is free again)
+        try:
+            return await real_decide(*args)
+        finally:
+            in_hand -= 1
 
     monkeypatch.setattr(reader.update, "fetch_feed", fetch)
-    monkeypatch.setattr(reader.update, "store_update", store)
     monkeypatch.setattr(reader.update, "decide_update", decide)
     service = open_service(serve(feed_server), {"max_connections": 2})
     outcomes = service.refresh()
     assert len(outcomes) == FEEDS and not any(o.error for o in outcomes)
     assert 2 <= most <= 2 * 2  # twice the connections
+
+
+def test_the_write_lock_is_never_held_while_the_refresh_waits(
+    feed_server: FeedServer, open_service: OpenService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The UI writes (marking read) on its own connection: it must find the lock free
+    whenever the refresh is waiting on the network or the parser."""
+    service = open_service(serve(feed_server))
+    real_decide = reader.update.decide_update
+    held: list[bool] = []
+
+    async def decide(*args: Any) -> Any:
+        held.append(service.storage.db.in_transaction)
+        await asyncio.sleep(0.01)
+        held.append(service.storage.db.in_transaction)
+        return await real_decide(*args)
+
+    monkeypatch.setattr(reader.update, "decide_update", decide)
+    outcomes = service.refresh()
+    assert len(outcomes) == FEEDS and not any(o.error for o in outcomes)
+    assert len(held) == 2 * FEEDS and not any(held)
+
+
+def test_a_transaction_the_database_dropped_fails_its_whole_batch(
+    feed_server: FeedServer, open_service: OpenService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Disk full or an I/O error can make SQLite roll everything back mid-batch."""
+    feeds = serve(feed_server)
+    bad = feeds[FEEDS // 2]["url"]
+    real_apply = Storage.apply_update
+
+    def apply_or_lose_everything(storage: Storage, update: Any, *args: Any) -> None:
+        if update.url == bad:
+            storage.db.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL
+            raise sqlite3.OperationalError("database or disk is full")
+        real_apply(storage, update, *args)
+
+    monkeypatch.setattr(Storage, "apply_update", apply_or_lose_everything)
+    service = open_service(feeds)
+    told: list[UpdateOutcome] = []
+    with pytest.raises(sqlite3.OperationalError):
+        service.refresh(on_progress=lambda outcome, done, total: told.append(outcome))
+    assert any(o.url == bad and o.error for o in told)
+    for outcome in told:  # told as stored means stored; nothing else is
+        visible = titles_elsewhere(service.storage, outcome.url)
+        assert len(visible) == (0 if outcome.error else 3), outcome
+    assert not service.storage.db.in_transaction

@@ -322,7 +322,8 @@ class Storage:
     def commit_batch(self) -> None:
         """Commit the batch's writes (rolled back if the commit itself fails)."""
         if not self.db.in_transaction:
-            return
+            # begin_batch opened one: SQLite dropped it (disk full, I/O error).
+            raise sqlite3.OperationalError("the transaction was rolled back by the database")
         try:
             self.db.execute("COMMIT")
         except sqlite3.Error:
@@ -628,6 +629,8 @@ class _Transaction:
         self.db.execute("SAVEPOINT one_write" if self.nested else "BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None and not self.db.in_transaction:
+            return  # SQLite already rolled everything back (disk full, I/O error)
         if not self.nested:
             self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
             return
