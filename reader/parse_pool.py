@@ -12,9 +12,10 @@ to start.
 Workers are *spawned*, not forked: the UI refreshes from a thread, and
 forking a process that has threads can copy a held lock into the child.
 A worker's log records are sent back with its result and logged here, so
-they reach the log file and never the terminal. A worker that dies (killed,
-out of memory) costs only the feeds it had: they fail with one line, and the
-pool is not used again in that refresh. :meth:`ParsePool.close` drops the
+they reach the log file and never the terminal. When a worker dies (killed,
+out of memory), every job the pool still had fails at once; those jobs are
+run again in threads, as without a pool, and the pool is not used again in
+that refresh. :meth:`ParsePool.close` drops the
 jobs not yet begun and lets each worker end after the one it is on, as a
 parsing thread would; killing workers mid-job could leave the executor's own
 threads blocked on a half-sent job or result (seen: the UI then never exited).
@@ -43,10 +44,6 @@ MAX_WORKERS = 4
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
-
-
-class WorkerDiedError(Exception):
-    """A worker process ended while it had this job; ``str()`` is the one-line reason."""
 
 
 def usable_cores() -> int:
@@ -88,6 +85,7 @@ class ParsePool:
         self._executor: ProcessPoolExecutor | None = None
         self._ready: Future[None] | None = None  # done once the workers can take jobs
         self._broken = False
+        self._broken_told = False
         self.jobs = 0  # calls to run()
         self.jobs_in_workers = 0  # of which the workers took
 
@@ -121,7 +119,10 @@ class ParsePool:
             )
         except BrokenProcessPool:
             self._broken = True
-            raise WorkerDiedError("the parsing process ended unexpectedly") from None
+            if not self._broken_told:
+                logger.warning("a parsing process ended unexpectedly; parsing in threads")
+                self._broken_told = True
+            return await asyncio.to_thread(function, *args)
         for name, level, message in outcome.records:
             logging.getLogger(name).log(level, "%s", message)
         if outcome.error is not None:

@@ -22,7 +22,7 @@ from reader.concurrency import HostLimits, run_stoppable
 from reader.decide import entry_hash, plan_entries
 from reader.fetch import MAX_FEED_BYTES, fetch_feed, freshness_hint, make_client, retry_after
 from reader.models import FeedForUpdate, FeedUpdate, FetchResult, ParsedFeed, UpdateOutcome
-from reader.parse_pool import ParsePool, WorkerDiedError
+from reader.parse_pool import ParsePool
 from reader.sanitize import redact_credentials, safe_message
 from reader.storage import Storage
 from reader.storage.connection import database_unusable, describe_database_error
@@ -135,10 +135,7 @@ async def decide_update(
     if parsing is None:
         return await asyncio.to_thread(build_update, result, now, feed)
     weight = len(result.content or b"")
-    try:
-        return await parsing.run(build_update, result, now, feed, weight=weight)
-    except WorkerDiedError as exc:
-        return _failed(result, now, feed, f"cannot parse feed: {exc}")
+    return await parsing.run(build_update, result, now, feed, weight=weight)
 
 
 def needs_parsing(result: FetchResult) -> bool:

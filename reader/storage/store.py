@@ -420,7 +420,8 @@ class Storage:
         ``after`` is the (sort date, id) of the last entry of the page before
         (keyset paging: each page is an index range, however deep).
         """
-        where = f"{snapshot.where} AND e.id <= ?"
+        # "+e.id": the bound must not steer SQLite to a rowid range plus a sort.
+        where = f"{snapshot.where} AND +e.id <= ?"
         params: list[object] = [*snapshot.params, snapshot.up_to_id]
         if after is not None:
             where += " AND (e.sort_date, e.id) < (?, ?)"
@@ -440,7 +441,7 @@ class Storage:
         if key is None:
             return None
         before = self.db.execute(
-            f"SELECT count(*) FROM entries e WHERE {snapshot.where} AND e.id <= ? "
+            f"SELECT count(*) FROM entries e WHERE {snapshot.where} AND +e.id <= ? "
             "AND (e.sort_date, e.id) > (?, ?)",
             [*snapshot.params, snapshot.up_to_id, key[0], entry_id],
         ).fetchone()[0]

@@ -72,6 +72,7 @@ class ArticleList(CursorList):
         self._row_source = row_source
         self._clock = clock
         self._ids: list[int] = []  # the ids read so far: the first rows of the view
+        self._seen: set[int] = set()  # the same ids, to look up
         self._count = 0  # rows in the view (until the last page shows fewer are left)
         self._pages: PageSource = _no_pages
         self._last_key: tuple[int, int] | None = None  # (sort date, id) of the last id read
@@ -124,6 +125,7 @@ class ArticleList(CursorList):
         if it is still there (else on the same row)."""
         previous = self.current_id if keep_position else None
         self._ids = []
+        self._seen = set()
         self._count = count
         self._pages = pages
         self._last_key = None
@@ -141,7 +143,11 @@ class ArticleList(CursorList):
         while not self._complete and len(self._ids) <= index:
             wanted = max(PAGE, index + 1 - len(self._ids) + PAGE // 2)
             page = self._pages(self._last_key, wanted)
-            self._ids.extend(entry_id for entry_id, _ in page)
+            # An article re-dated by a refresh elsewhere can cross the last
+            # key and come again: each article is listed once.
+            fresh = [entry_id for entry_id, _ in page if entry_id not in self._seen]
+            self._seen.update(fresh)
+            self._ids.extend(fresh)
             if page:
                 last_id, last_date = page[-1]
                 self._last_key = (last_date, last_id)
