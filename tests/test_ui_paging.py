@@ -105,6 +105,7 @@ async def test_an_unread_view_that_shrank_meanwhile_ends_where_its_articles_end(
         other.close()
         await pilot.press("end")
         await pilot.pause()
+        assert str(articles.border_subtitle) == str(ARTICLES - 100)  # the count shown, too
         assert articles.row_total == ARTICLES - 100
         assert articles.cursor == ARTICLES - 101
         assert articles.current_id == order[-1]

@@ -133,6 +133,7 @@ class ArticleList(CursorList):
         self._rows.clear()
         self._labels.clear()
         self.show_feed = show_feed
+        self.border_subtitle = str(count)
         found = locate(previous) if previous is not None else None
         if found is None:
             found = self.cursor if keep_position else 0
@@ -156,6 +157,7 @@ class ArticleList(CursorList):
         if self._complete and len(self._ids) != self._count:
             # Articles read or removed since the count: the view is shorter.
             self._count = len(self._ids)
+            self.border_subtitle = str(self._count)
             self.call_after_refresh(self._rows_changed, self.cursor)
 
     def update_row(

@@ -222,7 +222,6 @@ class MainScreen(Screen[None]):
         if self.unread_only and not self.view.unread_only:
             title += " (unread)"
         articles.border_title = Text(title)  # a Text, so feed titles are never markup
-        articles.border_subtitle = f"{snapshot.count}"
 
     def _view_title(self) -> str:
         view = self.view
