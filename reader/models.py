@@ -227,20 +227,14 @@ class Entry:
         """The richest content the feed gave: full content, else the summary."""
         return self.content or self.summary or ""
 
-    @property
-    def body_base(self) -> str | None:
-        """The URL the body's relative links resolve against.
-
-        Entries stored before schema v5 have no base; their bodies were
-        resolved when parsed, and the article's link is the best guess left.
-        """
-        return self.base or self.link
-
     def html_and_base(self, full_text: bool) -> tuple[str, str | None]:
-        """The HTML to show, and its base: the extracted page's, or the feed's body."""
+        """The HTML to show and the URL its links are relative to: the extracted
+        page's, or the feed's body. Entries stored before schema v5 have no
+        base; their bodies were resolved when parsed, and the article's link is
+        the best guess left."""
         if full_text and self.full_text is not None:
             return self.full_text, self.link
-        return self.body_html, self.body_base
+        return self.body_html, self.base or self.link
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ A worker's log records are sent back with its result and logged here, so
 they reach the log file and never the terminal. When a worker dies (killed,
 out of memory), every job the pool still had fails at once; those jobs are
 run again in threads, as without a pool, and the pool is not used again in
-that refresh. :meth:`ParsePool.close` drops the
-jobs not yet begun and lets each worker end after the one it is on, as a
-parsing thread would; killing workers mid-job could leave the executor's own
-threads blocked on a half-sent job or result (seen: the UI then never exited).
+that refresh. :meth:`ParsePool.close` drops the jobs not yet begun and lets
+each worker end after the one it is on, as a parsing thread would; killing
+workers mid-job could leave the executor's own threads blocked on a
+half-sent job or result (seen: the UI then never exited).
 """
 
 from __future__ import annotations
@@ -76,16 +76,12 @@ class ParsePool:
         preload: tuple[str, ...] = (),
     ) -> None:
         self.threshold = PROCESS_THRESHOLD if threshold is None else threshold
-        if workers is None:
-            cores = usable_cores()
-            workers = min(cores - 1, MAX_WORKERS)
-        self.workers = workers
+        self.workers = min(usable_cores() - 1, MAX_WORKERS) if workers is None else workers
         self.preload = preload
         self._weight = 0
         self._executor: ProcessPoolExecutor | None = None
         self._ready: Future[None] | None = None  # done once the workers can take jobs
         self._broken = False
-        self._broken_told = False
         self.jobs = 0  # calls to run()
         self.jobs_in_workers = 0  # of which the workers took
 
@@ -118,10 +114,9 @@ class ParsePool:
                 executor, _call_logged, function, args
             )
         except BrokenProcessPool:
-            self._broken = True
-            if not self._broken_told:
+            if not self._broken:  # every job the pool had ends here: say it once
                 logger.warning("a parsing process ended unexpectedly; parsing in threads")
-                self._broken_told = True
+            self._broken = True
             return await asyncio.to_thread(function, *args)
         for name, level, message in outcome.records:
             logging.getLogger(name).log(level, "%s", message)
@@ -149,27 +144,26 @@ class ParsePool:
         return self._executor
 
     def _start(self) -> None:
-        if self._executor is None:
-            # Imported here: a refresh that never starts workers need not pay for it.
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        # Imported here: a refresh that never starts workers need not pay for it.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-            try:
-                with _stderr_to_devnull():
-                    self._executor = ProcessPoolExecutor(
-                        max_workers=self.workers,
-                        mp_context=multiprocessing.get_context("spawn"),
-                        initializer=_start_worker,
-                        initargs=(self.preload,),
-                    )
-                    # Submitting starts the workers; this job is done once one is up.
-                    self._ready = self._executor.submit(_nothing)
-            except Exception:
-                logger.warning("cannot start parsing processes; parsing in threads", exc_info=True)
-                self._broken = True
-                self.close()
-                return
-            logger.info("parsing in %d worker processes", self.workers)
+        try:
+            with _stderr_to_devnull():
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=(self.preload,),
+                )
+                # Submitting starts the workers; this job is done once one is up.
+                self._ready = self._executor.submit(_nothing)
+        except Exception:
+            logger.warning("cannot start parsing processes; parsing in threads", exc_info=True)
+            self._broken = True
+            self.close()
+            return
+        logger.info("parsing in %d worker processes", self.workers)
 
     def close(self) -> None:
         """Drop the calls not yet begun; workers end once their current one is done."""

@@ -304,8 +304,7 @@ async def refresh_feeds(
                 update = await process(feed)
             except Exception as exc:  # a bug met by one feed must not cost the others theirs
                 logger.exception("refreshing %s failed", redact_credentials(feed.url))
-                error = f"internal error: {type(exc).__name__}: {exc} (details in the log)"
-                report(UpdateOutcome(feed.url, error=safe_message(error)))
+                report(_internal_error(feed.url, exc))
                 return
             batches.add(update)  # may raise: an unusable database ends the refresh
 
@@ -409,8 +408,7 @@ class _Batches:
             return UpdateOutcome(update.url, error=f"not stored: {describe_database_error(exc)}")
         except Exception as exc:  # a bug met by one feed must not cost the others theirs
             logger.exception("storing %s failed", redact_credentials(update.url))
-            error = f"internal error: {type(exc).__name__}: {exc} (details in the log)"
-            return UpdateOutcome(update.url, error=safe_message(error))
+            return _internal_error(update.url, exc)
 
     def _on_timer(self) -> None:
         self.timer = None
@@ -423,6 +421,12 @@ class _Batches:
         failure, self.failure = self.failure, None
         if failure is not None:
             raise failure
+
+
+def _internal_error(url: str, exc: Exception) -> UpdateOutcome:
+    """A bug met by one feed: its one-line outcome (the traceback is in the log)."""
+    error = f"internal error: {type(exc).__name__}: {exc} (details in the log)"
+    return UpdateOutcome(url, error=safe_message(error))
 
 
 def _back_off(storage: Storage, updates: Sequence[FeedUpdate]) -> None:

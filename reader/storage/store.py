@@ -420,9 +420,7 @@ class Storage:
         ``after`` is the (sort date, id) of the last entry of the page before
         (keyset paging: each page is an index range, however deep).
         """
-        # "+e.id": the bound must not steer SQLite to a rowid range plus a sort.
-        where = f"{snapshot.where} AND +e.id <= ?"
-        params: list[object] = [*snapshot.params, snapshot.up_to_id]
+        where, params = _within(snapshot)
         if after is not None:
             where += " AND (e.sort_date, e.id) < (?, ?)"
             params.extend(after)
@@ -434,16 +432,15 @@ class Storage:
 
     def snapshot_position(self, snapshot: ViewSnapshot, entry_id: int) -> int | None:
         """Where ``entry_id`` is in the snapshot's order (0 = newest), or None if absent."""
+        where, params = _within(snapshot)
         key = self.db.execute(
-            f"SELECT e.sort_date FROM entries e WHERE {snapshot.where} AND e.id = ? AND e.id <= ?",
-            [*snapshot.params, entry_id, snapshot.up_to_id],
+            f"SELECT e.sort_date FROM entries e WHERE {where} AND e.id = ?", [*params, entry_id]
         ).fetchone()
         if key is None:
             return None
         before = self.db.execute(
-            f"SELECT count(*) FROM entries e WHERE {snapshot.where} AND +e.id <= ? "
-            "AND (e.sort_date, e.id) > (?, ?)",
-            [*snapshot.params, snapshot.up_to_id, key[0], entry_id],
+            f"SELECT count(*) FROM entries e WHERE {where} AND (e.sort_date, e.id) > (?, ?)",
+            [*params, key[0], entry_id],
         ).fetchone()[0]
         return int(before)
 
@@ -638,6 +635,12 @@ class _Transaction:
         if exc_type is not None:
             self.db.execute("ROLLBACK TO one_write")
         self.db.execute("RELEASE one_write")
+
+
+def _within(snapshot: ViewSnapshot) -> tuple[str, list[object]]:
+    """The WHERE clause over ``entries e`` of the snapshot's entries, and its parameters."""
+    # "+e.id": the bound must not steer SQLite to a rowid range plus a sort.
+    return f"{snapshot.where} AND +e.id <= ?", [*snapshot.params, snapshot.up_to_id]
 
 
 def _new_entry_row(
