@@ -544,18 +544,11 @@ async def test_mark_all_read_spares_articles_that_arrived_unseen(
     config, db = populated
     app, _ = make_app(config, db)
     async with app.run_test(size=(120, 40)) as pilot:
-        other = Service(load_config(config), db)  # another process's refresh
-        from reader.decide import plan_entries
-        from reader.models import FeedUpdate, ParsedEntry, ParsedFeed
-        from tests.ui_helpers import FIXED_NOW
+        from reader.models import ParsedEntry
+        from tests.ui_helpers import store_elsewhere
 
-        tech = next(f.url for f in other.config.feeds if "tech" in f.url)
-        late = (ParsedEntry(id="late", title="Late news"),)
-        plan = plan_entries(late, other.storage.entry_hashes(tech))
-        other.storage.apply_update(
-            FeedUpdate(tech, FIXED_NOW, parsed=ParsedFeed(entries=late)), plan.new
-        )
-        other.close()
+        tech = next(f.url for f in load_config(config).feeds if "tech" in f.url)
+        store_elsewhere(config, db, tech, [ParsedEntry(id="late", title="Late news")])
         await pilot.press("A")
         assert app.service.counts() == (6, 1, 0)
 

@@ -13,26 +13,17 @@ from pathlib import Path
 import pytest
 
 from reader.config import load_config
-from reader.decide import plan_entries
-from reader.models import ALL, FeedUpdate, ParsedEntry, ParsedFeed
+from reader.models import ALL, ParsedEntry
 from reader.service import Service
 from reader.ui.article_list import PAGE, ArticleList
-from tests.ui_helpers import FIXED_NOW, make_app, screen_text
+from tests.ui_helpers import FIXED_NOW, make_app, screen_text, store_elsewhere
 
 FEED = "http://127.0.0.1:9/big.xml"  # never fetched: refresh is off
 ARTICLES = 3 * PAGE + 37
 
 
 def store(config: Path, db: Path, entries: list[ParsedEntry]) -> None:
-    """Store entries as a refresh would, through another connection (another process)."""
-    service = Service(load_config(config), db)
-    try:
-        items = tuple(entries)
-        plan = plan_entries(items, service.storage.entry_hashes(FEED))
-        update = FeedUpdate(FEED, FIXED_NOW, parsed=ParsedFeed(title="Big", entries=items))
-        service.storage.apply_update(update, plan.new, plan.changed)
-    finally:
-        service.close()
+    store_elsewhere(config, db, FEED, entries, title="Big")
 
 
 def article(number: int, hours_ago: float) -> ParsedEntry:

@@ -11,6 +11,8 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from reader.config import load_config
+from reader.decide import plan_entries
+from reader.models import FeedUpdate, ParsedEntry, ParsedFeed
 from reader.service import Service
 from reader.ui.app import NewsReaderApp
 
@@ -32,6 +34,20 @@ def make_app(config_path: Path, db_path: Path) -> tuple[NewsReaderApp, Recording
     service = Service(load_config(config_path), db_path)
     app = NewsReaderApp(service, clock=lambda: FIXED_NOW, opener=opener)
     return app, opener
+
+
+def store_elsewhere(
+    config: Path, db: Path, feed_url: str, entries: list[ParsedEntry], title: str | None = None
+) -> None:
+    """Store entries as a refresh in another process would, on its own connection."""
+    service = Service(load_config(config), db)
+    try:
+        items = tuple(entries)
+        plan = plan_entries(items, service.storage.entry_hashes(feed_url))
+        update = FeedUpdate(feed_url, FIXED_NOW, parsed=ParsedFeed(title=title, entries=items))
+        service.storage.apply_update(update, plan.new, plan.changed)
+    finally:
+        service.close()
 
 
 def screen_text(app: NewsReaderApp) -> str:
