@@ -166,7 +166,11 @@ class ParsePool:
         logger.info("parsing in %d worker processes", self.workers)
 
     def close(self) -> None:
-        """Drop the calls not yet begun; workers end once their current one is done."""
+        """Drop the calls not yet handed over; workers end once those are done.
+
+        ProcessPoolExecutor has already queued up to ``workers + 1`` calls
+        for its workers; those still run, the rest are cancelled.
+        """
         executor, self._executor = self._executor, None
         if executor is None:
             return

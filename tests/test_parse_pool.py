@@ -200,7 +200,9 @@ def test_close_drops_jobs_not_begun_and_workers_end(tmp_path: Path) -> None:
 
     results = run(main())
     ran = sorted(path.name for path in tmp_path.iterdir())
-    assert ran and len(ran) <= 2  # the one begun, and at most one already handed over
+    # The one begun, and those already handed to the workers' queue, which
+    # ProcessPoolExecutor keeps at workers + 1 calls: 1 + 2 here, never all 6.
+    assert ran and len(ran) <= 3
     assert all(isinstance(r, asyncio.CancelledError) for r in results)
 
 
