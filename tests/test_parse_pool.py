@@ -173,6 +173,7 @@ def test_when_a_worker_dies_its_jobs_run_again_in_threads() -> None:
 
 
 def touches(path: str, seconds: float) -> None:
+    Path(path + ".began").touch()
     time.sleep(seconds)
     Path(path).touch()
 
@@ -185,7 +186,8 @@ def test_close_drops_jobs_not_begun_and_workers_end(tmp_path: Path) -> None:
         processes = list(executor._processes.values())
         marks = [str(tmp_path / f"job{n}") for n in range(6)]
         jobs = [asyncio.ensure_future(pool.run(touches, mark, 0.3, weight=1)) for mark in marks]
-        await asyncio.sleep(0.1)  # the first job is in the worker now
+        while not Path(marks[0] + ".began").exists():  # the first job is in the worker now
+            await asyncio.sleep(0.01)
         pool.close()
         for job in jobs:  # as the refresh's stop does
             job.cancel()
@@ -199,7 +201,7 @@ def test_close_drops_jobs_not_begun_and_workers_end(tmp_path: Path) -> None:
         return await asyncio.gather(*jobs, return_exceptions=True)
 
     results = run(main())
-    ran = sorted(path.name for path in tmp_path.iterdir())
+    ran = sorted(path.name for path in tmp_path.glob("job?"))
     # The one begun, and those already handed to the workers' queue, which
     # ProcessPoolExecutor keeps at workers + 1 calls: 1 + 2 here, never all 6.
     assert ran and len(ran) <= 3
