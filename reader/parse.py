@@ -657,26 +657,48 @@ def _own_identities(
 
 
 def _identities_as_written(data: bytes, keys: Iterable[object]) -> bool:
-    """Whether each entry's id (else link) is literally in the document, in order."""
-    position = 0  # ids appear in document order: search on from the last one
+    """Whether each entry's id (else link) is literally in the document.
+
+    Ids come in document order, so each is looked for from where the last one
+    was. A search that finds nothing has read to the end of the document; after
+    a few of those the answer is no, which costs one more parse. Searching the
+    whole document again for every entry would let a hostile feed whose ids
+    are written out of order take hours to read.
+    """
+    position = 0
+    vain = 0
     for key in keys:
         if not isinstance(key, str) or not key.strip():
             continue
-        found = _find_either(data, (key.encode(), xml_escape(key).encode()), position)
-        if found < 0:
+        needles = _written_forms(key)
+        found, misses = _find_first(data, needles, position)
+        if found < 0:  # written before the last one, or not at all
+            found, more = _find_first(data, needles, 0)
+            misses += more
+        vain += misses
+        if found < 0 or vain > _VAIN_SEARCHES_ALLOWED:
             return False
         position = found
     return True
 
 
-def _find_either(data: bytes, needles: tuple[bytes, ...], start: int) -> int:
-    """Where one of ``needles`` occurs, from ``start`` on, else anywhere; -1 if nowhere."""
-    for begin in (start, 0):
-        for needle in needles:
-            found = data.find(needle, begin)
-            if found >= 0:
-                return found
-    return -1
+_VAIN_SEARCHES_ALLOWED = 8
+
+
+def _written_forms(key: str) -> tuple[bytes, ...]:
+    """How ``key`` can be written in XML text: escaped, else raw (in CDATA)."""
+    escaped = xml_escape(key)
+    return (escaped.encode(), key.encode()) if escaped != key else (key.encode(),)
+
+
+def _find_first(data: bytes, needles: tuple[bytes, ...], start: int) -> tuple[int, int]:
+    """Where the first of ``needles`` found from ``start`` on is (-1 if none), and
+    how many searches read to the end in vain."""
+    for misses, needle in enumerate(needles):
+        found = data.find(needle, start)
+        if found >= 0:
+            return found, misses
+    return -1, len(needles)
 
 
 # -- rejections --------------------------------------------------------------------------

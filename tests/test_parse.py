@@ -191,6 +191,62 @@ def test_absolute_ids_with_escaped_characters_are_kept() -> None:
     assert entry.id == "https://a.example/?p=1&x=2"
 
 
+class _CountingBytes(bytes):
+    """A document that tallies how many bytes its searches read."""
+
+    read = 0
+
+    def find(self, needle: Any, start: Any = 0, *rest: Any) -> int:
+        found = super().find(needle, start, *rest)
+        _CountingBytes.read += (found + len(needle) if found >= 0 else len(self)) - start
+        return found
+
+
+def _ids_written_out_of_order(count: int) -> bytes:
+    """Each guid written with a character reference, its literal text only in an
+    earlier list in reverse order: every id is found only before the last one."""
+    listed = "".join(f"id-{n:06d} " for n in reversed(range(count)))
+    items = "".join(
+        f"<item><title>t{n}</title><guid isPermaLink='false'>&#105;d-{n:06d}</guid></item>"
+        for n in range(count)
+    )
+    return (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>ids</title>"
+        f"<description>{listed}</description>{items}</channel></rss>"
+    ).encode()
+
+
+def test_ids_written_out_of_order_cost_a_few_passes_not_one_per_entry() -> None:
+    from reader.parse import _identities_as_written
+
+    count = 2000
+    document = _CountingBytes(_ids_written_out_of_order(count))
+    keys = [f"id-{n:06d}" for n in range(count)]
+    _CountingBytes.read = 0
+    assert _identities_as_written(document, keys) is False  # so the parser reads them again
+    assert _CountingBytes.read < 20 * len(document)  # it was ~count / 2 passes (hours at 16 MB)
+    in_order = _CountingBytes(b" ".join(key.encode() for key in keys))
+    _CountingBytes.read = 0
+    assert _identities_as_written(in_order, keys) is True
+    assert _CountingBytes.read <= 2 * len(in_order)  # each search starts at the id before
+
+
+@pytest.mark.parametrize("url", [None, "https://ids.example/feed"])
+def test_a_feed_with_ids_written_out_of_order_keeps_them(url: str | None) -> None:
+    feed = parse_feed(_ids_written_out_of_order(3000), url=url)
+    assert [e.id for e in feed.entries] == [f"id-{n:06d}" for n in range(3000)]
+
+
+def test_ids_with_markup_characters_are_found_escaped_or_in_cdata() -> None:
+    from reader.parse import _identities_as_written
+
+    escaped = b"<guid>a?x=1&amp;y=&lt;2&gt;</guid><guid>b&amp;c</guid>"
+    cdata = b"<guid><![CDATA[a?x=1&y=<2>]]></guid><guid><![CDATA[b&c]]></guid>"
+    for document in (escaped, cdata):
+        assert _identities_as_written(document, ["a?x=1&y=<2>", "b&c"])
+    assert not _identities_as_written(escaped, ["a?x=1&y=<2>", "/relative"])
+
+
 def test_repeated_ids_in_one_document_keep_the_first() -> None:
     document = rss("dup", [{"title": "first", "guid": "x"}, {"title": "second", "guid": "x"}])
     entries = parse_feed(document.encode()).entries
