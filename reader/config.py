@@ -40,6 +40,7 @@ _SETTINGS_KEYS = {
     "max_feed_size",
     "full_text",
     "reading_width",
+    "theme",
 }
 _FEED_KEYS = {"url", "title", "tags", "full_text"}
 _TOP_KEYS = {"settings", "feeds"}
@@ -60,6 +61,7 @@ refresh_interval = "30m"     # auto-refresh while open; "0" turns it off
 # connections_per_host = 4   # feeds fetched at once from one server
 # full_text = false          # fetch every new article's web page (per feed: full_text = true)
 # reading_width = 100        # columns of article text at most
+# theme = "textual-dark"     # colours: "textual-light", "nord", "ansi-dark" (the terminal's)…
 
 # --- Examples: well-known public feeds. Delete or replace them. ---
 
@@ -224,6 +226,9 @@ def _settings(raw: object, path: str, warnings: list[str]) -> Settings:
     reading_width = _int_setting(
         raw, "reading_width", defaults.reading_width, where, 20, 1000, unit="columns"
     )
+    theme = raw.get("theme", defaults.theme)
+    if not isinstance(theme, str) or not theme.strip() or has_controls(theme) or len(theme) > 100:
+        raise ConfigError(f'{where}: theme must be a theme\'s name, e.g. "textual-light"')
     timeout = parse_duration(raw.get("timeout", defaults.timeout), f"{where} timeout")
     if timeout <= 0:
         raise ConfigError(f"{where} timeout: must be more than 0")
@@ -244,6 +249,7 @@ def _settings(raw: object, path: str, warnings: list[str]) -> Settings:
         max_feed_size=max_feed_size,
         full_text=full_text,
         reading_width=reading_width,
+        theme=theme.strip(),
     )
 
 

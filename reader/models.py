@@ -37,6 +37,7 @@ class Settings:
     max_feed_size: int = 16 * 1024 * 1024  # bytes read of one feed (after decompression)
     full_text: bool = False  # default for feeds without their own full_text
     reading_width: int = 100  # columns of article text at most
+    theme: str = "textual-dark"  # a Textual theme's name; the UI checks it
 
 
 @dataclass(frozen=True)

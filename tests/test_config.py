@@ -301,3 +301,21 @@ def test_full_text_and_reading_width(tmp_path: Path) -> None:
 )
 def test_bad_full_text_and_reading_width(tmp_path: Path, body: str) -> None:
     assert "full_text" in error_of(tmp_path, body) or "reading_width" in error_of(tmp_path, body)
+
+
+def test_theme_is_a_name_left_for_the_ui_to_check(tmp_path: Path) -> None:
+    assert Settings().theme == "textual-dark"
+    path = write(tmp_path, '[settings]\ntheme = "  nord "\n')
+    assert load_config(path).settings.theme == "nord"
+    path = write(tmp_path, '[settings]\ntheme = "no-such-theme"\n')
+    assert load_config(path).settings.theme == "no-such-theme"  # the UI warns, knowing the list
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["theme = 3", 'theme = ""', 'theme = "   "', 'theme = "nord\\u001b]0;owned\\u0007"'],
+)
+def test_bad_theme(tmp_path: Path, body: str) -> None:
+    message = error_of(tmp_path, f"[settings]\n{body}\n")
+    assert "[settings]: theme must be a theme's name" in message
+    assert "\x1b" not in message

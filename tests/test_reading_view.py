@@ -404,6 +404,31 @@ async def test_theme_styles_give_code_a_background() -> None:
         assert styles.headings[0] != styles.headings[1] != styles.headings[2]
 
 
+def body_styles(view: ArticleView) -> dict[str, Any]:
+    """Each piece of text in the article body, and its style, as a terminal gets it."""
+    console = Console(width=80, color_system="truecolor")
+    body = view.query_one("#article-body", Static).content
+    return {seg.text: seg.style for seg in console.render(body) if seg.text.strip()}  # type: ignore[arg-type]
+
+
+async def test_a_theme_change_repaints_the_open_article_where_it_was() -> None:
+    paragraphs = "".join(f"<p>para {n}</p>" for n in range(40))
+    app = ReaderApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        app.theme = "textual-dark"
+        view = await show(pilot, make_entry("<p>a <a href='/x'>linked</a> word</p>" + paragraphs))
+        view.scroll_to(y=10, animate=False)
+        await pilot.pause()
+        before = body_styles(view)["linked"]
+        assert before == view.article_styles().link
+        app.theme = "textual-light"
+        await pilot.pause()
+        after = body_styles(view)["linked"]
+        assert after == view.article_styles().link  # the new theme's link colour
+        assert after.color != before.color
+        assert view.scroll_y == 10
+
+
 # -- the header -----------------------------------------------------------------------------
 
 

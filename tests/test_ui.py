@@ -569,3 +569,46 @@ async def test_a_database_failure_is_a_message_not_a_crash(
         await pilot.pause()
         assert "Not saved: the database is busy" in screen_text(app)
         assert app.is_running
+
+
+def _with_theme(config: Path, theme: str) -> None:
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("[settings]\n", f'[settings]\ntheme = "{theme}"\n', 1)
+    config.write_text(text, encoding="utf-8")
+
+
+async def test_theme_setting_colours_the_app_and_a_reload_recolours_the_open_article(
+    populated: tuple[Path, Path],
+) -> None:
+    config, db = populated
+    _with_theme(config, "nord")
+    app, _ = make_app(config, db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.theme == "nord"
+        await pilot.press("enter")  # an article with a <b> word: styled by the theme
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        before = view.article_styles()
+        text = config.read_text(encoding="utf-8").replace(
+            'theme = "nord"', 'theme = "solarized-light"'
+        )
+        config.write_text(text, encoding="utf-8")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.theme == "solarized-light"
+        assert view.article_styles() != before
+        assert view.entry is not None  # still open, in the new colours
+
+
+async def test_an_unknown_theme_is_a_warning_naming_the_themes_and_colours_stay(
+    populated: tuple[Path, Path],
+) -> None:
+    config, db = populated
+    _with_theme(config, "no-such-theme")
+    app, _ = make_app(config, db)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        (warning,) = [n.message for n in app._notifications if "no-such-theme" in n.message]
+        assert "[settings] theme 'no-such-theme' is not one of" in warning
+        assert "textual-light" in warning and "\n" not in warning

@@ -47,6 +47,9 @@ class NewsReaderApp(App[None]):
     def on_mount(self) -> None:
         # This thread's connection serves keypresses: never freeze for long on a lock.
         self.service.storage.wait_at_most(UI_WRITE_WAIT_SECONDS)
+        problem = self._apply_theme()
+        if problem:
+            self.notices += (problem,)  # the screen shows them once it is up
         self.push_screen(MainScreen())
         self.call_after_refresh(self._settle_memory)
 
@@ -59,9 +62,24 @@ class NewsReaderApp(App[None]):
         gc.freeze()
 
     def settings_changed(self) -> None:
-        """Pick up a reloaded ``[settings]`` table (the browser command)."""
+        """Pick up a reloaded ``[settings]`` table (the browser command, the theme)."""
         if self._fixed_opener is None:
             self.opener = make_opener(self.service.config.settings.browser, self)
+        problem = self._apply_theme()
+        if problem:
+            self.notify(problem, severity="warning", markup=False, timeout=20)
+
+    def _apply_theme(self) -> str | None:
+        """Use the ``theme`` setting if Textual has a theme by that name; else
+        keep the colours and say why, naming the themes there are."""
+        name = self.service.config.settings.theme
+        if name in self.available_themes:
+            self.theme = name
+            return None
+        known = ", ".join(sorted(self.available_themes))
+        return clean_line(
+            f"{self.service.config.path}: [settings] theme {name!r} is not one of {known}", 1000
+        )
 
     # A bug must not greet the user with a traceback: the details go to the
     # log file and the caller prints one line from ``crash``. (Textual offers

@@ -203,6 +203,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._link_timer: Timer | None = None
         self._subtitle_before: str | None = None
         self.prompting = False  # the border shows the link number being typed
+        self._body: tuple[Document, bool] | None = None  # what the body shows, shortened?
 
     def compose(self) -> ComposeResult:
         header = Static(id="article-header")
@@ -221,6 +222,20 @@ class ArticleView(VerticalScroll, can_focus=True):
     def watch_reading_width(self, columns: int) -> None:
         for static in self.query(Static):
             static.styles.max_width = columns
+
+    # -- theme -----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        # Published once the new theme's CSS is in place, so the styles read then are its.
+        self.app.theme_changed_signal.subscribe(self, self._restyle)
+
+    def _restyle(self, _theme: object) -> None:
+        """Paint the article shown in the new theme's colours, where it was scrolled to."""
+        if self._body is None:
+            return
+        shown, shortened = self._body
+        body = render_document(shown, shortened=shortened, styles=self.article_styles())
+        self.query_one("#article-body", Static).update(body)
 
     # -- showing an article ------------------------------------------------------
 
@@ -241,6 +256,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         shown, omitted = shorten_document(self.document, MAX_SHOWN_CHARS, MAX_SHOWN_BLOCKS)
         header = self._header(entry, self.document, self.shows_full_text, note)
         self.query_one("#article-header", Static).update(header)
+        self._body = (shown, cut or omitted > 0)
         body = render_document(shown, shortened=cut or omitted > 0, styles=self.article_styles())
         self.query_one("#article-body", Static).update(body)
         self.scroll_home(animate=False)
