@@ -185,6 +185,8 @@ async def _fetch(
         return FetchResult(feed.url, error=str(exc), unreachable=True)
     except httpx.TooManyRedirects:
         return FetchResult(feed.url, error="too many redirects (redirect loop?)")
+    except httpx.UnsupportedProtocol as exc:
+        return FetchResult(feed.url, error=_unfetchable_scheme(exc, url))
     except httpx.ConnectTimeout:
         return FetchResult(feed.url, error="timed out connecting to the server", unreachable=True)
     except httpx.TimeoutException:
@@ -422,6 +424,18 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
+
+
+def _unfetchable_scheme(exc: httpx.UnsupportedProtocol, asked: str) -> str:
+    """Which scheme, and whether a redirect led there ("file:", say, to read a local file)."""
+    try:
+        target = exc.request.url
+    except RuntimeError:  # no request attached: nothing more to say
+        return "unsupported URL scheme"
+    scheme = clean_line(target.scheme, 20) or "an empty"
+    if str(target) != asked:
+        return f"redirected to a {scheme}: URL, which is never fetched (only http and https)"
+    return f"unsupported URL scheme {scheme}: (only http and https)"
 
 
 def describe_http_error(exc: httpx.HTTPError) -> str:

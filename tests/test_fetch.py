@@ -415,7 +415,9 @@ async def test_permanent_redirect_to_itself_is_a_loop(feed_server: FeedServer) -
 async def test_redirect_to_a_local_file_is_refused(feed_server: FeedServer) -> None:
     url = feed_server.redirect("/sneaky", "file:///etc/passwd", status=302)
     result = await fetch(url)
-    assert one_line(result.error) == "unsupported URL scheme"
+    assert one_line(result.error) == (
+        "redirected to a file: URL, which is never fetched (only http and https)"
+    )
     assert result.content is None
 
 

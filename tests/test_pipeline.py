@@ -453,7 +453,7 @@ async def test_fetch_follows_redirect_loop_to_an_error(feed_server: FeedServer) 
 async def test_fetch_of_unsupported_scheme_is_an_error() -> None:
     async with make_client() as client:
         result = await fetch_feed(client, FeedForUpdate("ftp://127.0.0.1/feed"))
-    assert result.error == "unsupported URL scheme"
+    assert result.error == "unsupported URL scheme ftp: (only http and https)"
 
 
 def test_httpx_is_the_real_client(feed_server: FeedServer) -> None:
