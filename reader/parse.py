@@ -49,6 +49,7 @@ import codecs
 import hashlib
 import html
 import io
+import itertools
 import json
 import logging
 import re
@@ -122,9 +123,10 @@ class _Prepared:
 def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
     data = _utf16_without_bom_to_utf8(content)
     data, removed_lines, note = _strip_before_declaration(data)
+    data, split_lines = _short_first_line(data)
     data = _plausible_declared_encoding(data)
     data, utf8_note = _keep_mostly_utf8(data, headers)
-    added_line = _line_shift(data)
+    added_line = _line_shift(data) + split_lines
     scratch: dict[str, Any] = {}
     try:
         converted = convert_to_utf8(_xml_media_type(headers), data, scratch)
@@ -212,7 +214,8 @@ def _utf16_without_bom_to_utf8(content: bytes) -> bytes:
 
 
 _BEFORE_DECLARATION_LIMIT = 4096
-_HARMLESS_PREFIX = re.compile(rb"(?:\xef\xbb\xbf|[ \t\r\n]+|<!--.*?-->)*", re.S)
+# Possessive: with plain repeats a failed match tries every split of the whitespace.
+_HARMLESS_PREFIX = re.compile(rb"(?:\xef\xbb\xbf|[ \t\r\n]++|<!--.*?-->)*+", re.S)
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:rdf|rdf|channel)\b", re.I)
 
 
@@ -230,6 +233,28 @@ def _strip_before_declaration(data: bytes) -> tuple[bytes, int, str | None]:
     harmless = _HARMLESS_PREFIX.fullmatch(prefix) is not None
     note = None if harmless else "text before the XML declaration was ignored"
     return data[start:], prefix.count(b"\n"), note
+
+
+_LONGEST_FIRST_LINE = 512
+
+
+def _short_first_line(data: bytes) -> tuple[bytes, int]:
+    """``data`` with its first line no longer than a declaration, and the lines added.
+
+    feedparser looks for the declared encoding with a pattern that backtracks
+    over the whole first line, in time cubic in its length when that line
+    repeats ``encoding="``, and a minified feed is megabytes on one line. A
+    first processing instruction gets a line of its own; one not closed
+    within 512 bytes is no declaration, and a UTF-8 one goes before it.
+    """
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    body = data[len(bom) :]
+    if not body.startswith(b"<?") or b"\n" in body[:_LONGEST_FIRST_LINE]:
+        return data, 0
+    end = body.find(b"?>", 0, _LONGEST_FIRST_LINE)
+    if end < 0:
+        return bom + _UTF8_DECLARATION + b"\n" + body, 1
+    return bom + body[: end + 2] + b"\n" + body[end + 2 :], 1
 
 
 # feedparser's own pattern for the declared encoding, and what a name looks like.
@@ -281,7 +306,8 @@ def _keep_mostly_utf8(data: bytes, headers: Mapping[str, str]) -> tuple[bytes, s
         return data, None
     text = body.decode("utf-8", "replace")
     invalid = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
-    if len(_UTF8_SEQUENCE.findall(body)) <= invalid:
+    sequences = _UTF8_SEQUENCE.finditer(body)  # counted, not listed: a list is 30× the input
+    if next(itertools.islice(sequences, invalid, None), None) is None:
         return data, None
     return text.encode("utf-8"), "invalid UTF-8 bytes were replaced"
 
@@ -413,7 +439,8 @@ def _vetted_entities(declarations: list[bytes], data: bytes) -> dict[bytes, byte
             entities[name] = value
     if not entities:
         return entities
-    uses = Counter(name for name in _ENTITY_REFERENCE.findall(data) if name in entities)
+    references = (match.group(1) for match in _ENTITY_REFERENCE.finditer(data))
+    uses = Counter(name for name in references if name in entities)  # no list of them all
     expansion = sum(len(entities[name]) * count for name, count in uses.items())
     return entities if expansion <= MAX_ENTITY_EXPANSION else {}
 
@@ -801,7 +828,7 @@ def _feed_links(data: bytes, base_url: str | None) -> list[str]:
     for match in _LINK_TAG_OR_COMMENT.finditer(data):
         if not match.group().startswith(b"<!--"):
             parser.feed(match.group().decode("utf-8", "replace"))
-    links: list[str] = []
+    links: dict[str, None] = {}  # ordered, and a lookup does not scan the others
     base = base_url or ""
     for tag, attributes in parser.tags:
         if tag == "base" and attributes.get("href", "").strip():
@@ -809,9 +836,9 @@ def _feed_links(data: bytes, base_url: str | None) -> list[str]:
         elif tag == "link" and _is_feed_link(attributes):
             link = _clean(urljoin(base, attributes["href"].strip()))
             parts = urlsplit(link)
-            if parts.scheme in ("http", "https") and parts.netloc and link not in links:
-                links.append(link)
-    return links
+            if parts.scheme in ("http", "https") and parts.netloc:
+                links.setdefault(link)
+    return list(links)
 
 
 def _is_feed_link(attributes: dict[str, str]) -> bool:

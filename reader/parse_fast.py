@@ -137,6 +137,9 @@ def read(data: bytes, url: str | None) -> ParsedFeed:
     )
 
 
+_CHUNK = 1 << 20
+
+
 def _tree(data: bytes) -> tuple[Element, list[tuple[str, str]]]:
     """(root, every namespace declaration in document order), if lxml has no complaint."""
     parser = etree.XMLPullParser(
@@ -147,7 +150,10 @@ def _tree(data: bytes) -> tuple[Element, list[tuple[str, str]]]:
         huge_tree=False,
     )
     try:
-        parser.feed(data)
+        # In pieces: libxml2 refuses one buffer over 10 MB unless huge_tree
+        # lifts its other limits too, and the feed would go to feedparser.
+        for start in range(0, len(data), _CHUNK):
+            parser.feed(data[start : start + _CHUNK])
         root = parser.close()
     except (etree.LxmlError, ValueError) as exc:
         raise NotMine(f"lxml: {type(exc).__name__}") from None
@@ -833,10 +839,13 @@ def _take_href(attributes: dict[str, str]) -> None:
 
 def _without_wrapping_div(pieces: list[str]) -> list[str]:
     """Atom XHTML without its ``<div>``, when that one div holds everything."""
-    while len(pieces) > 1 and not pieces[-1].strip():
-        del pieces[-1]
-    while len(pieces) > 1 and not pieces[0].strip():
-        del pieces[0]
+    last = len(pieces) - 1
+    while last > 0 and not pieces[last].strip():
+        last -= 1
+    first = 0
+    while first < last and not pieces[first].strip():
+        first += 1
+    pieces = pieces[first : last + 1]  # one slice: deleting one by one is quadratic
     if not pieces or pieces[-1] != "</div>":
         return pieces
     if not (pieces[0] == "<div>" or pieces[0].startswith("<div ")):

@@ -1,0 +1,115 @@
+"""Feeds built to make the parser's work grow faster than their size.
+
+Each case is one the old code took minutes or hours over (a regex that
+backtracks, a list searched or shifted once per item). The hang guard is a
+check against freezing, not a speed measurement: the fixed code takes a
+fraction of a second, the old code far longer than the guard.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+from reader import parse, parse_fast
+from reader.parse import parse_feed
+from tests.corpus import hang_guard
+from tests.feedserver import rss
+
+GUARD = 20.0
+ITEMS = [{"title": f"t{n}", "guid": f"g{n}", "description": "<p>x</p>"} for n in range(3)]
+
+
+def test_blank_lines_then_junk_before_the_declaration() -> None:
+    """Every split of 40 newlines was tried before the pattern gave up (2^40)."""
+    document = b"\n" * 40 + b"PHP Warning: x\n" + rss("late", ITEMS).encode()
+    with hang_guard(GUARD):
+        feed = parse_feed(document, url="https://late.example/feed")
+    assert [entry.id for entry in feed.entries] == ["g0", "g1", "g2"]
+    assert feed.warning == "text before the XML declaration was ignored"
+
+
+def test_a_long_first_line_repeating_encoding_attributes() -> None:
+    """feedparser's declared-encoding pattern is cubic in the first line's length."""
+    first_line = b'<?xml version="1.0" ' + b'encoding="utf-8" ' * 2000
+    with hang_guard(GUARD):
+        error = _rejection(first_line + b"\n<rss/>")
+    assert error.startswith("XML error at line 1:")
+
+
+def test_a_minified_feed_reads_as_the_same_feed_with_the_same_error_lines() -> None:
+    document = rss("one line", ITEMS).replace("\n", "").encode()
+    assert b"\n" not in document and len(document) > 512
+    pretty = parse_feed(rss("one line", ITEMS).encode(), url="https://min.example/feed")
+    assert parse_feed(document, url="https://min.example/feed") == pretty
+    broken = parse_feed(document.replace(b"</channel>", b"</chanel>"))
+    assert broken.warning == "XML error at line 1: mismatched tag"
+    unclosed = parse_feed(b"<?xml-stylesheet " + b"x" * 600 + document)
+    assert [entry.id for entry in unclosed.entries] == ["g0", "g1", "g2"]
+
+
+def test_short_first_line_splits_only_what_it_must() -> None:
+    declaration = b'<?xml version="1.0"?>'
+    long_line = declaration + b"<rss>" + b"x" * 600
+    assert parse._short_first_line(long_line) == (declaration + b"\n<rss>" + b"x" * 600, 1)
+    short = declaration + b"\n<rss>" + b"x" * 600
+    assert parse._short_first_line(short) == (short, 0)
+    assert parse._short_first_line(b"<rss>" + b"x" * 600) == (b"<rss>" + b"x" * 600, 0)
+    data, added = parse._short_first_line(b"<?" + b"x" * 600)
+    assert added == 1 and data.startswith(b"<?xml") and data.endswith(b"\n<?" + b"x" * 600)
+
+
+def test_atom_xhtml_content_with_a_million_blank_pieces() -> None:
+    """The pieces around the wrapping div were deleted from the front one by one."""
+    pieces = ["\n"] * 1_000_000 + ["<div>", "text", "</div>"] + ["\n"] * 1_000_000
+    with hang_guard(GUARD):
+        assert parse_fast._without_wrapping_div(pieces) == ["text"]
+    assert parse_fast._without_wrapping_div(["\n", " "]) == ["\n"]
+
+
+def test_a_feed_over_ten_megabytes_still_takes_the_fast_path() -> None:
+    """libxml2 refuses one buffer over 10 MB; fed in pieces, it reads it."""
+    item = b"<item><guid>g%d</guid><title>t</title><link>https://e.example/%d</link></item>"
+    items = b"".join(item % (n, n) for n in range(130_000))
+    document = b'<?xml version="1.0"?><rss version="2.0"><channel><title>big</title>'
+    document += items + b"</channel></rss>"
+    assert len(document) > 10_500_000
+    root, _ = parse_fast._tree(document)
+    assert len(root[0]) == 130_001
+
+
+def test_counting_utf8_sequences_lists_none_of_them() -> None:
+    """A list of every multi-byte character was 30 times the document's size."""
+    document = b"<?xml version='1.0'?><rss><channel><title>"
+    document += "é".encode() * 2_000_000 + b"\xff</title></channel></rss>"
+    data, note = _peak_within(5 * len(document), parse._keep_mostly_utf8, document, {})
+    assert note == "invalid UTF-8 bytes were replaced" and b"\xff" not in data
+
+
+def test_counting_entity_references_lists_none_of_them() -> None:
+    document = b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY ab 'v'>]><rss><channel><title>"
+    document += b"&ab;" * 1_000_000 + b"</title></channel></rss>"
+    entities = _peak_within(
+        2 * len(document), parse._vetted_entities, [b"<!ENTITY ab 'v'>"], document
+    )
+    assert entities == {b"ab": b"v"}
+
+
+def _peak_within(limit: int, function: Callable[..., Any], *args: Any) -> Any:
+    tracemalloc.start()
+    try:
+        result = function(*args)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < limit, f"peak {peak:,} bytes for a {limit:,}-byte bound"
+    return result
+
+
+def _rejection(document: bytes) -> str:
+    try:
+        parse_feed(document, url="https://hostile.example/feed")
+    except parse.NotAFeedError as error:
+        return str(error)
+    raise AssertionError("parsed")
