@@ -138,11 +138,11 @@ def _prepare_xml(content: bytes, headers: Mapping[str, str]) -> _Prepared:
         added_line = 1
     html_doctype, first_element = _root(converted)
     looks_html = html_doctype or (first_element or "").lower() in _HTML_TAGS
-    converted, declared = _defuse_doctype(converted)
+    converted, squeezed, declared = _defuse_doctype(converted)
     converted = _tidy_namespaces(_xml_references(converted, declared))
     return _Prepared(
         data=converted,
-        line_offset=added_line - removed_lines,
+        line_offset=added_line - removed_lines - squeezed,
         problem=scratch.get("bozo_exception"),
         note=note or utf8_note,
         first_element=first_element,
@@ -349,14 +349,15 @@ class _MalformedDoctype(Exception):
     pass
 
 
-def _defuse_doctype(data: bytes) -> tuple[bytes, frozenset[bytes]]:
+def _defuse_doctype(data: bytes) -> tuple[bytes, int, frozenset[bytes]]:
     """Rewrite the DOCTYPE so no entity can read a file or expand without bound.
 
     ``data`` is UTF-8 starting with a declaration. The DOCTYPE (if any) is
     replaced by as many newlines as it spanned, so line numbers stay the
     document's own, and a new one-line DOCTYPE holding only the vetted
-    entities goes right after the declaration. Returns the document and the
-    entity names it still declares.
+    entities goes right after the declaration. Returns the document, the
+    blank lines taken out before its first element (see
+    :func:`_tame_feedparser_head`), and the entity names it still declares.
     """
     declaration = re.match(rb"<\?xml[^>]*\?>", data)
     if declaration is None:
@@ -366,7 +367,7 @@ def _defuse_doctype(data: bytes) -> tuple[bytes, frozenset[bytes]]:
         declaration_end = declaration.end()
     start = _doctype_start(data, declaration_end)
     if start is None:
-        return _hide_from_feedparser(data, declaration_end), frozenset()
+        return *_tame_feedparser_head(data, declaration_end), frozenset()
     try:
         end, name, declarations = _scan_doctype(data, start)
     except _MalformedDoctype:
@@ -388,7 +389,8 @@ def _defuse_doctype(data: bytes) -> tuple[bytes, frozenset[bytes]]:
             data[end:],
         )
     )
-    return _hide_from_feedparser(rewritten, declaration_end + len(doctype)), frozenset(entities)
+    tamed, squeezed = _tame_feedparser_head(rewritten, declaration_end + len(doctype))
+    return tamed, squeezed, frozenset(entities)
 
 
 def _doctype_start(data: bytes, position: int) -> int | None:
@@ -445,21 +447,28 @@ def _vetted_entities(declarations: list[bytes], data: bytes) -> dict[bytes, byte
     return entities if expansion <= MAX_ENTITY_EXPANSION else {}
 
 
-def _hide_from_feedparser(data: bytes, keep_before: int) -> bytes:
-    """Lower-case stray DOCTYPE/ENTITY keywords where feedparser's regexes look.
+def _tame_feedparser_head(data: bytes, keep_before: int) -> tuple[bytes, int]:
+    """The text before the first element, made safe for feedparser's regexes,
+    and how many lines that took out.
 
-    feedparser searches the text before the first element for lines starting
-    with ``<!DOCTYPE`` and ``<!ENTITY`` (even inside comments) and hands the
-    entities it finds to its fallback parser, which expands them unbounded.
-    Lower-cased, they match neither its regexes nor XML.
+    feedparser searches it for lines starting with ``<!DOCTYPE`` and
+    ``<!ENTITY`` (even inside comments) and hands the entities it finds to its
+    fallback parser, which expands them unbounded: lower-cased, they match
+    neither its regexes nor XML. Its pattern also runs over all the blank
+    lines that follow each line start, quadratic in their number, so blank
+    lines there (nothing but prolog whitespace, comments or a DOCTYPE's
+    leftovers) are squeezed into one.
     """
     head_end = _FEEDPARSER_HEAD_END.search(data, keep_before)
     end = head_end.start() + 1 if head_end else len(data)
     head = data[keep_before:end]
-    if b"<!DOCTYPE" not in head and b"<!ENTITY" not in head:
-        return data
+    lines = head.count(b"\n")
+    head = _BLANK_LINES.sub(b"\n", head)
     head = head.replace(b"<!DOCTYPE", b"<!doctype").replace(b"<!ENTITY", b"<!entity")
-    return data[:keep_before] + head + data[end:]
+    return data[:keep_before] + head + data[end:], lines - head.count(b"\n")
+
+
+_BLANK_LINES = re.compile(rb"\n[ \t\r\n]*+")
 
 
 _REFERENCE = re.compile(

@@ -113,3 +113,23 @@ def _rejection(document: bytes) -> str:
     except parse.NotAFeedError as error:
         return str(error)
     raise AssertionError("parsed")
+
+
+def test_blank_lines_before_the_first_element_for_feedparser() -> None:
+    """feedparser's DOCTYPE pattern ran over every following blank line from each line."""
+    body = rss("blank", ITEMS).split("?>", 1)[1].encode()
+    junk_first = b"junk\n<?xml version='1.0'?>" + b"\n" * 200_000 + body
+    with hang_guard(GUARD):
+        feed = parse_feed(junk_first)  # the junk sends it to feedparser
+    assert [entry.id for entry in feed.entries] == ["g0", "g1", "g2"]
+    doctype = b"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY e 'v'>" + b"\n" * 200_000 + b"]>"
+    with hang_guard(GUARD):
+        feed = parse_feed(doctype + body.replace(b"<title>t0", b"<title>&e;t0"))
+    assert feed.entries[0].title == "vt0"
+
+
+def test_squeezed_blank_lines_still_count_in_error_lines() -> None:
+    body = rss("blank", ITEMS).split("?>", 1)[1].replace("</channel>", "</chanel>")
+    document = "<?xml version='1.0'?>" + "\n" * 100 + body
+    line = document.split("</chanel>")[0].count("\n") + 1
+    assert parse_feed(document.encode()).warning == f"XML error at line {line}: mismatched tag"
