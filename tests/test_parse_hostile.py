@@ -133,3 +133,23 @@ def test_squeezed_blank_lines_still_count_in_error_lines() -> None:
     document = "<?xml version='1.0'?>" + "\n" * 100 + body
     line = document.split("</chanel>")[0].count("\n") + 1
     assert parse_feed(document.encode()).warning == f"XML error at line {line}: mismatched tag"
+
+
+def _namespace_flood(prefixes: int) -> bytes:
+    declared = b"".join(b' xmlns:p%d="https://ns.example/%d"' % (n, n) for n in range(prefixes))
+    unknown = b"<x:e xmlns:x='https://other.example/'>" + b"<x:i/>" * prefixes + b"</x:e>"
+    return (
+        b"junk\n<?xml version='1.0'?><rss version='2.0'" + declared + b"><channel><title>t</title>"
+        b"<item><guid>g0</guid>" + unknown + b"</item></channel></rss>"
+    )
+
+
+def test_thousands_of_namespace_prefixes_are_refused_before_feedparser() -> None:
+    """feedparser looked through every prefix for each element in an unknown namespace."""
+    with hang_guard(GUARD):
+        error = _rejection(_namespace_flood(40_000))
+    assert error == "not a feed: it declares 40,001 XML namespace prefixes (feeds use a few)"
+    assert [entry.id for entry in parse_feed(_namespace_flood(20)).entries] == ["g0"]
+    # lxml reads such a document in linear time, so the fast path keeps it.
+    fast = parse_feed(_namespace_flood(40_000).removeprefix(b"junk\n"))
+    assert [entry.id for entry in fast.entries] == ["g0"]
