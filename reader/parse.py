@@ -67,10 +67,12 @@ from xml.sax.saxutils import escape as xml_escape
 import feedparser
 from feedparser.encodings import convert_to_utf8
 
+from reader import feedparser_guards
 from reader.models import Enclosure, ParsedEntry, ParsedFeed
 from reader.sanitize import redact_credentials
 
 logger = logging.getLogger(__name__)
+feedparser_guards.install()  # before any feed is read, in every process that reads them
 
 # "<" then anything but "<" or ">": linear even on a title of a million "<".
 _TAG = re.compile(r"<[^<>]*>")
