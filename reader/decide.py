@@ -8,6 +8,7 @@ without a database or a network.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,7 +98,8 @@ def plan_entries(
                 changed.append((entry, digest))
             continue
         key = identity_key(entry.link, entry.title)
-        match = _take_match(orphans.get(key, []) if key is not None else [], entry.published)
+        group = orphans.get(key) if key is not None else None
+        match = group.take(entry.published) if group is not None else None
         if match is not None:
             renamed.append((match, entry, digest))
         else:
@@ -105,31 +107,70 @@ def plan_entries(
     return EntryPlan(new=tuple(new), changed=tuple(changed), renamed=tuple(renamed))
 
 
-def _take_match(
-    candidates: list[tuple[str, datetime | None]], published: datetime | None
-) -> str | None:
-    """Remove and return the first candidate id whose date does not contradict ``published``."""
-    for index, (stored_id, stored_published) in enumerate(candidates):
-        if (
-            published is None
-            or stored_published is None
-            # Storage keeps whole seconds.
-            or int(published.timestamp()) == int(stored_published.timestamp())
-        ):
-            del candidates[index]
-            return stored_id
-    return None
+class _Orphans:
+    """Stored ids sharing one identity key that this fetch no longer carries.
+
+    An incoming entry takes the first of them, in id order, whose date does
+    not contradict its own. They are indexed by published second so that
+    finding it does not walk the group: a feed that once served thousands of
+    items with one link and title would otherwise cost stored × incoming
+    steps inside the refresh's write transaction.
+    """
+
+    __slots__ = ("_by_second", "_ids", "_next", "_taken")
+
+    def __init__(self) -> None:
+        self._ids: list[str] = []
+        self._taken: list[bool] = []
+        self._next = 0  # no free position before this one
+        # Positions (increasing) by published second; None: stored without a date.
+        self._by_second: dict[int | None, deque[int]] = {}
+
+    def add(self, stored_id: str, published: datetime | None) -> None:
+        self._by_second.setdefault(_second(published), deque()).append(len(self._ids))
+        self._ids.append(stored_id)
+        self._taken.append(False)
+
+    def take(self, published: datetime | None) -> str | None:
+        """Remove and return the first id whose date does not contradict ``published``."""
+        if published is None:
+            position = self._first_free()
+        else:
+            heads = (self._first_free_in(None), self._first_free_in(_second(published)))
+            position = min((head for head in heads if head is not None), default=None)
+        if position is None:
+            return None
+        self._taken[position] = True
+        return self._ids[position]
+
+    def _first_free(self) -> int | None:
+        """The first untaken position of all: an undated entry contradicts no date."""
+        while self._next < len(self._taken) and self._taken[self._next]:
+            self._next += 1
+        return self._next if self._next < len(self._taken) else None
+
+    def _first_free_in(self, second: int | None) -> int | None:
+        """The first untaken position with this published second; taken ones are dropped."""
+        positions = self._by_second.get(second)
+        while positions and self._taken[positions[0]]:
+            positions.popleft()
+        return positions[0] if positions else None
+
+
+def _second(published: datetime | None) -> int | None:
+    """The date as storage keeps it: whole seconds."""
+    return None if published is None else int(published.timestamp())
 
 
 def _orphans_by_key(
     entries: Sequence[ParsedEntry], stored_keys: Mapping[str, StoredIdentity]
-) -> dict[tuple[str, str], list[tuple[str, datetime | None]]]:
+) -> dict[tuple[str, str], _Orphans]:
     """Stored ids (with their dates) missing from this fetch, grouped by identity key."""
     if not stored_keys:
         return {}
     incoming = {entry.id for entry in entries}
-    orphans: dict[tuple[str, str], list[tuple[str, datetime | None]]] = {}
+    orphans: defaultdict[tuple[str, str], _Orphans] = defaultdict(_Orphans)
     for stored_id, identity in sorted(stored_keys.items()):
         if stored_id not in incoming:
-            orphans.setdefault(identity.key, []).append((stored_id, identity.published))
-    return orphans
+            orphans[identity.key].add(stored_id, identity.published)
+    return dict(orphans)
