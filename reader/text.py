@@ -350,7 +350,7 @@ class _Table:
     still become plain paragraphs at its soft breaks.
     """
 
-    __slots__ = ("breaks", "cell", "cell_head", "heads", "layout", "rows")
+    __slots__ = ("break_marks", "breaks", "cell", "cell_head", "heads", "layout", "rows")
 
     def __init__(self) -> None:
         self.rows: list[list[tuple[int, int]]] = []
@@ -358,15 +358,33 @@ class _Table:
         self.cell = -1  # buffer offset where the open cell's text starts; -1: none open
         self.cell_head = False
         self.breaks: list[int] = []  # buffer offsets of paragraph breaks inside cells
+        # 1 at each offset in ``breaks``: they are not always in increasing order
+        # (the buffer can restart without the table noticing, as after a <pre>).
+        self.break_marks = bytearray()
         self.layout = False
 
     def new_row(self) -> None:
         self.rows.append([])
         self.heads.append(True)
 
+    def add_break(self, offset: int) -> None:
+        self.breaks.append(offset)
+        if offset >= len(self.break_marks):
+            self.break_marks.extend(bytes(offset + 1 - len(self.break_marks)))
+        self.break_marks[offset] = 1
+
+    def has_break_between(self, start: int, end: int) -> bool:
+        """Whether a break lies strictly inside (start, end).
+
+        Scans the cell's own span, not every break so far: a table of many
+        paragraphs then many longer cells would otherwise cost breaks × cells.
+        """
+        return self.break_marks.find(1, start + 1, end) >= 0
+
     def reset(self, reopen_cell: bool) -> None:
         """After the buffer was flushed: a cell that was open goes on in the new one."""
         self.rows, self.heads, self.breaks = [], [], []
+        self.break_marks = bytearray()
         if reopen_cell:
             self.new_row()
             self.cell = 0
@@ -764,7 +782,7 @@ class _Builder:
             table.heads[-1] = False
         length = end - start
         if length > _LAYOUT_CELL_WITH_PARAGRAPHS and not table.layout:
-            inner = any(start < b < end for b in reversed(table.breaks) if b > start)
+            inner = table.has_break_between(start, end)
             table.layout = inner or length > _LAYOUT_CELL
 
     def _soft_break(self, table: _Table) -> None:
@@ -772,7 +790,7 @@ class _Builder:
         if self._len and self._last not in " \n":
             self._put(" ")
         if table.cell >= 0 and self._len > table.cell:
-            table.breaks.append(self._len)
+            table.add_break(self._len)
 
     def _table_blocks(self, table: _Table, text: str, spans: tuple[Span, ...]) -> None:
         """The table's text so far as a table block, or as paragraphs if it is layout."""
