@@ -33,6 +33,7 @@ on the first extraction, never when this module is imported.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import html as htmllib
 import logging
@@ -145,8 +146,13 @@ _MAGIC = (
 )
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
 # The first element's name, after any XML declaration, comments and doctype.
+# Possessive, and a comment is never also read as "<!...>" nor ends early: with
+# overlapping parts, n comments before text cost 2^n tries. As in HTML, an
+# unclosed comment runs to the end (before, each "<!--" scanned to the end again).
 _FIRST_TAG = re.compile(
-    r"\s*(?:<\?xml[^>]*>\s*|<!--.*?-->\s*|<![^>]*>\s*)*<([A-Za-z][\w:.-]*)", re.S
+    r"\s*+(?:<\?xml[^>]*+>\s*+|<!--.*?(?:-->|\Z)\s*+|<!(?!--)[^>]*+>\s*+)*+"
+    r"<([A-Za-z][\w:.-]*)",
+    re.S,
 )
 _ANY_TAG = re.compile(r"<(?:[A-Za-z][\w:-]*[\s/>]|!doctype\s)", re.I)
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf"})
@@ -395,9 +401,7 @@ def _prepare_page(root: HtmlElement, base: str | None) -> None:
     images get their real ``src``; links are made absolute against ``base``;
     captions become their image's alt text.
     """
-    doomed = [el for el in root.iter() if _never_text(el)]
-    for el in doomed:  # an element inside one removed earlier goes with it
-        _remove(el)
+    _remove_all([el for el in root.iter() if _never_text(el)])
     for img in root.iter("img"):
         _load_lazy_image(img)
     if base:  # resolved here, so both extractors honour <base href>
@@ -436,44 +440,133 @@ def _captions_to_alt(root: HtmlElement) -> None:
     with it instead of reading as a paragraph of the article (and it is never
     said twice). A caption whose image is not on the page goes.
     """
-    for caption in [el for el in root.iter() if _is_caption(el)]:
-        text = " ".join(caption.text_content().split())
-        image = _captioned_image(caption)
-        if image is not None and len(text) > len(image.get("alt") or ""):
-            image.set("alt", text)
-        _remove(caption)
+    page = _PageCaptions(root)
+    for caption in page.captions:
+        if page.take_out(caption):
+            text = " ".join(caption.text_content().split())
+            image = page.captioned_image(caption)
+            if image is not None and len(text) > len(image.get("alt") or ""):
+                image.set("alt", text)
+    _remove_all(page.captions)
 
 
-def _is_caption(el: HtmlElement) -> bool:
+@dataclass
+class _Open:
+    """An element the walk is inside of, and what was found in it so far."""
+
+    el: HtmlElement
+    start: int  # its position in document order
+    chars: int  # of its text_content()
+    has_media: bool = False  # among its descendants
+    is_holder: bool = False  # searched for a caption's image: its span is kept
+
+
+class _PageCaptions:
+    """The captions of a page and the image of each, from one walk of the page.
+
+    Judging an element (an image inside? text short enough?) and searching each
+    caption's enclosing blocks for its image walked a subtree each time: n^2/2
+    visits for n captions side by side, the depth times the page for nested
+    ones. Here the walk numbers the elements in document order and keeps the
+    span of every caption and holder, so a search is a comparison of positions.
+    Captions are met in document order and each is taken out (with its images)
+    once done, as if it was removed from the page at once.
+    """
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.captions: list[HtmlElement] = []  # in document order
+        self.holders: dict[HtmlElement, list[HtmlElement]] = {}  # closest first
+        self.spans: dict[HtmlElement, tuple[int, int]] = {}  # first and last position
+        self.image_at: list[int] = []
+        self.images: list[HtmlElement] = []
+        self._walk(root)
+        self.taken_out_to = -1  # the last position inside the captions taken out so far
+        self.passed = 0  # the number of images before the caption being placed
+        self.last_before: int | None = None  # of those, the last still on the page
+
+    def _walk(self, root: HtmlElement) -> None:
+        found: list[tuple[int, HtmlElement]] = []
+        inside: list[_Open] = []
+        position = -1
+        for el in root.iter():  # comments too: their tails are text
+            parent = el.getparent()
+            while inside and inside[-1].el is not parent:
+                self._close(inside, position, found)
+            position += 1
+            text = el.text if isinstance(el.tag, str) else None
+            inside.append(_Open(el, position, len(text or "")))
+            if _tag(el) == "img":
+                self.image_at.append(position)
+                self.images.append(el)
+        while inside:
+            self._close(inside, position, found)
+        self.captions = [el for _, el in sorted(found, key=lambda start_el: start_el[0])]
+
+    def _close(self, inside: list[_Open], last: int, found: list[tuple[int, HtmlElement]]) -> None:
+        """End the innermost open element, whose last descendant is at ``last``."""
+        done = inside.pop()
+        el = done.el
+        if _is_caption(el, done.has_media, done.chars):
+            found.append((done.start, el))
+            self.holders[el] = _mark_holders(inside)
+        if done.is_holder or el in self.holders:
+            self.spans[el] = (done.start, last)
+        if inside:
+            parent = inside[-1]
+            parent.chars += done.chars + len(el.tail or "")
+            parent.has_media = parent.has_media or done.has_media or _tag(el) in _MEDIA
+
+    def take_out(self, caption: HtmlElement) -> bool:
+        """Pass the images before ``caption`` and count its content as gone from
+        the page; False if it went already, inside a caption taken out before."""
+        start, end = self.spans[caption]
+        if start <= self.taken_out_to:
+            return False
+        while self.passed < len(self.images) and self.image_at[self.passed] < start:
+            if self.image_at[self.passed] > self.taken_out_to:
+                self.last_before = self.passed
+            self.passed += 1
+        self.taken_out_to = end
+        return True
+
+    def captioned_image(self, caption: HtmlElement) -> HtmlElement | None:
+        """The image ``caption`` belongs to: in its closest enclosing block that
+        has one, the last image before it, else the first after it (an image
+        inside the caption counts as after it)."""
+        before = self.last_before
+        after = bisect.bisect_right(self.image_at, self.spans[caption][0])
+        for holder in self.holders[caption]:
+            first, last = self.spans[holder]
+            if before is not None and self.image_at[before] >= first:
+                return self.images[before]
+            if after < len(self.images) and self.image_at[after] <= last:
+                return self.images[after]
+        return None
+
+
+def _mark_holders(ancestors: list[_Open]) -> list[HtmlElement]:
+    """The blocks searched for a caption's image, closest first: up to four of
+    its ``ancestors`` (outermost first), none past the body, article or main."""
+    holders = []
+    for level, holder in enumerate(reversed(ancestors)):
+        holder.is_holder = True
+        holders.append(holder.el)
+        if level >= 3 or _tag(holder.el) in ("body", "article", "main"):
+            break
+    return holders
+
+
+def _is_caption(el: HtmlElement, has_media: bool, chars: int) -> bool:
+    """Whether ``el`` (with ``has_media`` among its descendants and ``chars``
+    characters of text) is a caption."""
     if _tag(el) == "figcaption":
         return True
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
     if not _CAPTION_CLASS.search(names) or _tag(el) in ("body", "html", *_MEDIA):
         return False
-    if any(_tag(d) in _MEDIA for d in el.iterdescendants()):
+    if has_media:
         return False  # a figure-like wrapper named after its caption, not the caption
-    return len(el.text_content()) <= _MAX_CAPTION_CHARS
-
-
-def _captioned_image(caption: HtmlElement) -> HtmlElement | None:
-    """The image a caption belongs to: in its closest enclosing block that has
-    one, the last image before the caption, else the first after it."""
-    for level, holder in enumerate(caption.iterancestors()):
-        before = after = None
-        seen = False
-        for el in holder.iter():
-            if el is caption:
-                seen = True
-            elif _tag(el) == "img":
-                if not seen:
-                    before = el
-                elif after is None:
-                    after = el
-        if before is not None or after is not None:
-            return before if before is not None else after
-        if level >= 3 or _tag(holder) in ("body", "article", "main"):
-            return None
-    return None
+    return chars <= _MAX_CAPTION_CHARS
 
 
 # --- rewriting a candidate into allowed HTML ---------------------------------------
@@ -559,22 +652,36 @@ def _strip_unsafe(root: HtmlElement) -> None:
         for el in root.iter()
         if not isinstance(el.tag, str) or el.tag.lower() in _DROP or _is_hidden(el)
     ]
-    for el in doomed:  # an element inside one removed earlier goes with it
-        _remove(el)
+    _remove_all(doomed)
 
 
-def _remove(el: HtmlElement) -> None:
-    """Remove ``el`` and its content but keep the text that follows it."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.tail
+def _remove_all(doomed: list[HtmlElement]) -> None:
+    """Remove each element (in document order) with its content but keep the text
+    that follows it: it joins the tail of the previous sibling still there, or
+    else the parent's text.
+
+    The tails moved to one place are joined once at the end: appended one by
+    one, a run of removed siblings rebuilt one growing string per element.
+    An element inside one removed earlier goes with it.
+    """
+    moved: dict[tuple[HtmlElement, bool], list[str]] = {}  # (owner, is its tail): texts
+    for el in doomed:
+        parent = el.getparent()
+        if parent is None:
+            continue
+        if el.tail:
+            previous = el.getprevious()
+            owner, is_tail = (parent, False) if previous is None else (previous, True)
+            texts = moved.setdefault((owner, is_tail), [])
+            if not texts:
+                texts.append((owner.tail if is_tail else owner.text) or "")
+            texts.append(el.tail)
+        parent.remove(el)
+    for (owner, is_tail), texts in moved.items():
+        if is_tail:
+            owner.tail = "".join(texts)
         else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+            owner.text = "".join(texts)
 
 
 def _is_hidden(el: HtmlElement) -> bool:
@@ -871,7 +978,9 @@ def _is_link_list(block: _Block) -> bool:
     return block.kind == "list" and _is_boilerplate(block)
 
 
-_URL_LIKE = re.compile(r"^\S*(?:://|www\.|@)\S*$")
+# One word holding "://", "www." or "@". The lookahead finds it in one backward
+# scan; "\S*(?:...)\S*$" rescanned the rest of the word from every "@" (quadratic).
+_URL_LIKE = re.compile(r"^(?=\S*(?:://|www\.|@))\S*+$")
 
 
 def _is_teaser(block: _Block) -> bool:
