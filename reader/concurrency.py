@@ -1,15 +1,21 @@
 """Running many network jobs at once, politely, and stopping them on request.
 
 Shared by the feed refresh and the full-text fetcher: a limit overall and per
-host, and a loop that can abandon the jobs still in flight when asked.
+host, a loop that can abandon the jobs still in flight when asked, and CPU
+work in threads nobody waits for.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+T = TypeVar("T")
 
 STOP_POLL_SECONDS = 0.1
 
@@ -63,3 +69,37 @@ async def run_stoppable(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*started, return_exceptions=True)
+
+
+async def in_daemon_thread(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a daemon thread, awaited without blocking the loop.
+
+    Unlike ``asyncio.to_thread``, nobody joins the thread: a user who quits
+    (or presses Ctrl-C) while a large page is extracted or a large feed
+    parsed does not wait seconds for it. The work must touch no shared state
+    that matters after exit: parsing and extraction only compute.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def run() -> None:
+        value: Any = None
+        error: BaseException | None = None
+        try:
+            value = function(*args)
+        except BaseException as exc:  # handed to the awaiting task
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is gone (the user quit)
+            loop.call_soon_threadsafe(_settle, future, value, error)
+
+    threading.Thread(target=run, name="newsreader-work", daemon=True).start()
+    return await future
+
+
+def _settle(future: asyncio.Future[T], value: T, error: BaseException | None) -> None:
+    if future.done():  # cancelled meanwhile: nobody wants it
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(value)

@@ -10,15 +10,12 @@ each time; ``f`` on the article tries again at once.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from reader.concurrency import HostLimits, host_of, run_stoppable
+from reader.concurrency import HostLimits, host_of, in_daemon_thread, run_stoppable
 from reader.fetch import fetch_feed, make_client
 from reader.models import FeedForUpdate, FetchResult
 from reader.sanitize import redact_credentials, safe_message
@@ -59,45 +56,6 @@ def retry_before(now: datetime) -> Callable[[int], datetime]:
         return now - FIRST_RETRY * (1 << doublings)
 
     return before
-
-
-async def in_daemon_thread(
-    function: Callable[[FetchResult], tuple[str | None, str | None]], result: FetchResult
-) -> tuple[str | None, str | None]:
-    """``function(result)`` in a daemon thread, awaited without blocking the loop.
-
-    Unlike ``asyncio.to_thread``, nobody joins the thread: a user who quits (or
-    presses Ctrl-C) mid-extraction does not wait seconds for a large page.
-    """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[tuple[str | None, str | None]] = loop.create_future()
-
-    def run() -> None:
-        value: tuple[str | None, str | None] | None = None
-        error: BaseException | None = None
-        try:
-            value = function(result)
-        except BaseException as exc:  # handed to the awaiting task
-            error = exc
-        with contextlib.suppress(RuntimeError):  # the loop is gone (the user quit)
-            loop.call_soon_threadsafe(_settle, future, value, error)
-
-    threading.Thread(target=run, name="newsreader-extract", daemon=True).start()
-    return await future
-
-
-def _settle(
-    future: asyncio.Future[tuple[str | None, str | None]],
-    value: tuple[str | None, str | None] | None,
-    error: BaseException | None,
-) -> None:
-    if future.done():  # cancelled meanwhile: nobody wants it
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        assert value is not None
-        future.set_result(value)
 
 
 def page_url_problem(link: str | None) -> str | None:

@@ -36,6 +36,8 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from reader.concurrency import in_daemon_thread
+
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
@@ -105,7 +107,7 @@ class ParsePool:
         self.jobs += 1
         executor = self._process_executor()
         if executor is None:
-            return await asyncio.to_thread(function, *args)
+            return await in_daemon_thread(function, *args)
         from concurrent.futures.process import BrokenProcessPool
 
         self.jobs_in_workers += 1
@@ -117,7 +119,7 @@ class ParsePool:
             if not self._broken:  # every job the pool had ends here: say it once
                 logger.warning("a parsing process ended unexpectedly; parsing in threads")
             self._broken = True
-            return await asyncio.to_thread(function, *args)
+            return await in_daemon_thread(function, *args)
         for name, level, message in outcome.records:
             logging.getLogger(name).log(level, "%s", message)
         if outcome.error is not None:

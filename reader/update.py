@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reader import schedule
-from reader.concurrency import HostLimits, run_stoppable
+from reader.concurrency import HostLimits, in_daemon_thread, run_stoppable
 from reader.decide import entry_hash, plan_entries
 from reader.fetch import MAX_FEED_BYTES, fetch_feed, freshness_hint, make_client, retry_after
 from reader.models import FeedForUpdate, FeedUpdate, FetchResult, ParsedFeed, UpdateOutcome
@@ -133,7 +133,7 @@ async def decide_update(
     if not needs_parsing(result):
         return build_update(result, now, feed)
     if parsing is None:
-        return await asyncio.to_thread(build_update, result, now, feed)
+        return await in_daemon_thread(build_update, result, now, feed)
     weight = len(result.content or b"")
     return await parsing.run(build_update, result, now, feed, weight=weight)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from reader import fulltext
+from reader.concurrency import in_daemon_thread
 from reader.config import load_config
 from reader.models import ALL
 from reader.service import Service
@@ -341,7 +342,7 @@ def test_an_extraction_thread_is_never_waited_for() -> None:
         return None, "late"
 
     async def main() -> None:
-        task = asyncio.ensure_future(fulltext.in_daemon_thread(stuck, FetchResult("x")))
+        task = asyncio.ensure_future(in_daemon_thread(stuck, FetchResult("x")))
         await asyncio.sleep(0.05)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

@@ -351,3 +351,32 @@ def test_a_process_closing_its_pool_with_big_jobs_queued_exits_at_once(tmp_path:
         check=False,
     )
     assert done.stdout == "closed\n" and done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_process_quitting_mid_parse_in_a_thread_exits_at_once(tmp_path: Path) -> None:
+    """A long parse in a thread (under the threshold) must not hold up quitting:
+    asyncio.to_thread's threads are joined at exit, a 3 MB broken feed took 10 s."""
+    script = tmp_path / "quit_mid_parse.py"
+    script.write_text(
+        "import asyncio, time\n"
+        "from reader.parse_pool import ParsePool\n"
+        "async def main():\n"
+        "    pool = ParsePool(threshold=10**12, workers=1)\n"
+        "    job = asyncio.ensure_future(pool.run(time.sleep, 60, weight=1))\n"
+        "    await asyncio.sleep(0.2)\n"
+        "    job.cancel()\n"
+        "    print('quit', flush=True)\n"
+        "if __name__ == '__main__':\n"
+        "    asyncio.run(main())\n"
+    )
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,  # the sleeping thread would hold the exit for 60 s
+        check=False,
+    )
+    assert done.stdout == "quit\n" and done.returncode == 0, done.stderr[-2000:]
