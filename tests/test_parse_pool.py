@@ -340,16 +340,7 @@ def test_a_process_closing_its_pool_with_big_jobs_queued_exits_at_once(tmp_path:
         "if __name__ == '__main__':\n"
         "    asyncio.run(main())\n"
     )
-    root = Path(__file__).parent.parent
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)},
-        capture_output=True,
-        text=True,
-        timeout=HANG_GUARD,  # a hang fails here
-        check=False,
-    )
+    done = run_script(script)  # a hang fails here
     assert done.stdout == "closed\n" and done.returncode == 0, done.stderr[-2000:]
 
 
@@ -369,14 +360,19 @@ def test_a_process_quitting_mid_parse_in_a_thread_exits_at_once(tmp_path: Path) 
         "if __name__ == '__main__':\n"
         "    asyncio.run(main())\n"
     )
+    done = run_script(script)  # the sleeping thread would hold the exit for 60 s
+    assert done.stdout == "quit\n" and done.returncode == 0, done.stderr[-2000:]
+
+
+def run_script(script: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` as its own process, from the checkout, within the hang guard."""
     root = Path(__file__).parent.parent
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, str(script)],
         cwd=root,
         env={**os.environ, "PYTHONPATH": str(root)},
         capture_output=True,
         text=True,
-        timeout=HANG_GUARD,  # the sleeping thread would hold the exit for 60 s
+        timeout=HANG_GUARD,
         check=False,
     )
-    assert done.stdout == "quit\n" and done.returncode == 0, done.stderr[-2000:]
