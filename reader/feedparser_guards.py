@@ -1,4 +1,4 @@
-"""Keep two of feedparser's habits from turning quadratic on a hostile feed.
+"""Keep three of feedparser's habits from turning quadratic on a hostile feed.
 
 - **Authors.** Its e-mail pattern is searched for in the text of every
   author. The search begins again at each character of a long run of
@@ -8,8 +8,12 @@
 - **Categories.** Each category is compared with every one kept before it,
   to drop repeats. newsreader reads no categories, so only the latest is
   kept: feedparser's own handlers look at that one.
+- **Atom XHTML content.** Blank text before the wrapping ``<div>`` arrives
+  in pieces (one per line) that are then deleted from the front one at a
+  time. Joined into one piece first, they go in one step, and the text is
+  the same.
 
-:func:`install` applies both once. The pattern is taken from feedparser's
+:func:`install` applies all three once. The pattern is taken from feedparser's
 code, not restated here. If a later feedparser no longer has it, the author
 guard is skipped (feedparser is pinned to 6.0.x; ``tests/test_feedparser_guards.py``
 notices).
@@ -61,6 +65,25 @@ def _keep_latest_tag(self: Any, term: Any, scheme: Any, label: Any) -> None:
         tags[:] = [FeedParserDict(term=term, scheme=scheme, label=label)]
 
 
+def _join_leading_blanks(pieces: list[Any]) -> None:
+    """The blank text pieces before the first non-blank one, as one piece."""
+    count = 0
+    while count < len(pieces) and isinstance(pieces[count], str) and not pieces[count].strip():
+        count += 1
+    if 1 < count < len(pieces):  # something follows them: the result is the same
+        pieces[:count] = ["".join(pieces[:count])]
+
+
+_feedparser_pop = _FeedParserMixin.pop
+
+
+def _pop_joining_leading_blanks(self: Any, element: Any, strip_whitespace: Any = 1) -> Any:
+    """feedparser's ``pop``, after :func:`_join_leading_blanks` on the element's text."""
+    if self.elementstack and self.elementstack[-1][0] == element:
+        _join_leading_blanks(self.elementstack[-1][2])
+    return _feedparser_pop(self, element, strip_whitespace)
+
+
 _installed = False
 
 
@@ -74,3 +97,4 @@ def install() -> None:
     if email is not None:
         feedparser.mixin.re = _ReWithRunStartEmail(re, email)
     _FeedParserMixin._add_tag = _keep_latest_tag
+    _FeedParserMixin.pop = _pop_joining_leading_blanks
