@@ -247,16 +247,39 @@ def _short_first_line(data: bytes) -> tuple[bytes, int]:
     over the whole first line, in time cubic in its length when that line
     repeats ``encoding="``, and a minified feed is megabytes on one line. A
     first processing instruction gets a line of its own; one not closed
-    within 512 bytes is no declaration, and a UTF-8 one goes before it.
+    within 512 characters is no declaration, and a declaration goes before
+    it. A byte-order mark says how the text is encoded (feedparser decodes
+    UTF-16 and UTF-32 before its pattern runs).
     """
-    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    bom, codec = _byte_order_mark(data)
     body = data[len(bom) :]
-    if not body.startswith(b"<?") or b"\n" in body[:_LONGEST_FIRST_LINE]:
+    # surrogateescape: each undecodable byte is one character, and encodes back to itself
+    head = body[: _LONGEST_FIRST_LINE * 4].decode(codec, "surrogateescape")[:_LONGEST_FIRST_LINE]
+    if not head.startswith("<?") or "\n" in head:
         return data, 0
-    end = body.find(b"?>", 0, _LONGEST_FIRST_LINE)
+    end = head.find("?>")
     if end < 0:
-        return bom + _UTF8_DECLARATION + b"\n" + body, 1
-    return bom + body[: end + 2] + b"\n" + body[end + 2 :], 1
+        declaration = _UTF8_DECLARATION if codec == "utf-8" else b"<?xml version='1.0'?>"
+        return bom + (declaration + b"\n").decode("ascii").encode(codec) + body, 1
+    split = len(head[: end + 2].encode(codec, "surrogateescape"))
+    return bom + body[:split] + "\n".encode(codec) + body[split:], 1
+
+
+_BYTE_ORDER_MARKS = (  # UTF-32's before UTF-16's: FF FE 00 00 starts with FF FE
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+)
+
+
+def _byte_order_mark(data: bytes) -> tuple[bytes, str]:
+    """(the byte-order mark, the codec it names); (b"", "utf-8") without one."""
+    for bom, codec in _BYTE_ORDER_MARKS:
+        if data.startswith(bom):
+            return bom, codec
+    return b"", "utf-8"
 
 
 # feedparser's own pattern for the declared encoding, and what a name looks like.
@@ -459,7 +482,7 @@ def _tame_feedparser_head(data: bytes, keep_before: int) -> tuple[bytes, int]:
     neither its regexes nor XML. Its pattern also runs over all the blank
     lines that follow each line start, quadratic in their number, so blank
     lines there (nothing but prolog whitespace, comments or a DOCTYPE's
-    leftovers) are squeezed into one.
+    leftovers) are squeezed into one where they run long.
     """
     head_end = _FEEDPARSER_HEAD_END.search(data, keep_before)
     end = head_end.start() + 1 if head_end else len(data)
@@ -470,7 +493,10 @@ def _tame_feedparser_head(data: bytes, keep_before: int) -> tuple[bytes, int]:
     return data[:keep_before] + head + data[end:], lines - head.count(b"\n")
 
 
-_BLANK_LINES = re.compile(rb"\n[ \t\r\n]*+")
+# A line break and at least 64 more blank characters (\f and \v too: its \s
+# takes them). Shorter runs cost feedparser little and are left, so the error
+# lines of ordinary documents stay exact even before such a run.
+_BLANK_LINES = re.compile(rb"\n[ \t\r\n\f\v]{64,}+")
 
 
 _REFERENCE = re.compile(
@@ -567,6 +593,8 @@ def _tidy_namespaces(data: bytes) -> bytes:
 
 
 MAX_NAMESPACE_PREFIXES = 64  # the corpus's most is 11
+# "xmlns:name =", whatever the value holds and whatever the name is written in.
+_PREFIX_DECLARATION = re.compile(rb"(?<![A-Za-z0-9_.:-])xmlns(:[^\s=/>]*+)?+[ \t\r\n]*+=")
 
 
 def _refuse_namespace_flood(data: bytes) -> None:
@@ -578,8 +606,7 @@ def _refuse_namespace_flood(data: bytes) -> None:
     """
     if data.count(b"xmlns") <= MAX_NAMESPACE_PREFIXES:
         return
-    declared = _NAMESPACE_DECLARATION.finditer(data)
-    prefixes = {match.group(1).partition(b"=")[0].strip() for match in declared}
+    prefixes = {match.group(1) for match in _PREFIX_DECLARATION.finditer(data)}
     if len(prefixes) > MAX_NAMESPACE_PREFIXES:
         raise NotAFeedError(
             f"not a feed: it declares {len(prefixes):,} XML namespace prefixes (feeds use a few)"

@@ -8,6 +8,7 @@ fraction of a second, the old code far longer than the guard.
 
 from __future__ import annotations
 
+import codecs
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
@@ -153,3 +154,35 @@ def test_thousands_of_namespace_prefixes_are_refused_before_feedparser() -> None
     # lxml reads such a document in linear time, so the fast path keeps it.
     fast = parse_feed(_namespace_flood(40_000).removeprefix(b"junk\n"))
     assert [entry.id for entry in fast.entries] == ["g0"]
+
+
+def test_an_error_before_a_few_blank_lines_keeps_its_line() -> None:
+    body = rss("x", ITEMS).split("?>", 1)[1]
+    document = "<?xml version='1.0'?>\n<!-- cached -- x -->\n\n\n\n" + body
+    assert parse_feed(document.encode()).warning == (
+        "XML error at line 2: not well-formed (invalid token)"
+    )
+
+
+def test_namespace_values_holding_markup_characters_are_counted_too() -> None:
+    flood = _namespace_flood(5_000).replace(b'"https://ns.example/', b'"https://ns.example/>')
+    with hang_guard(GUARD):
+        assert "declares 5,001 XML namespace prefixes" in _rejection(flood)
+
+
+def test_form_feeds_between_blank_lines_before_the_first_element() -> None:
+    body = rss("ff", ITEMS).split("?>", 1)[1].encode()
+    document = b"junk\n<?xml version='1.0'?>" + b"\n\x0c" * 100_000 + body
+    with hang_guard(GUARD):
+        feed = parse_feed(document)
+    assert [entry.id for entry in feed.entries] == ["g0", "g1", "g2"]
+
+
+def test_a_long_first_line_in_utf16_with_a_byte_order_mark() -> None:
+    """feedparser decodes UTF-16 before its declared-encoding pattern runs."""
+    text = '<?xml version="1.0" ' + 'encoding="utf-8" ' * 3000 + "\n<rss/>"
+    with hang_guard(GUARD):
+        _rejection(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    feed = rss("one line", ITEMS).replace("\n", "").replace('"UTF-8"', '"UTF-16"')
+    split = parse_feed(codecs.BOM_UTF16_LE + feed.encode("utf-16-le"))
+    assert [entry.id for entry in split.entries] == ["g0", "g1", "g2"]
