@@ -150,7 +150,7 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
 # overlapping parts, n comments before text cost 2^n tries. As in HTML, an
 # unclosed comment runs to the end (before, each "<!--" scanned to the end again).
 _FIRST_TAG = re.compile(
-    r"\s*+(?:<\?xml[^>]*+>\s*+|<!--.*?(?:-->|\Z)\s*+|<!(?!--)[^>]*+>\s*+)*+"
+    r"\s*+(?:<\?xml[^>]*+>\s*+|<!--(?:-?>|.*?(?:-->|\Z))\s*+|<!(?!--)[^>]*+>\s*+)*+"
     r"<([A-Za-z][\w:.-]*)",
     re.S,
 )

@@ -433,7 +433,7 @@ def _unfetchable_scheme(exc: httpx.UnsupportedProtocol, asked: str) -> str:
     except RuntimeError:  # no request attached: nothing more to say
         return "unsupported URL scheme"
     scheme = clean_line(target.scheme, 20) or "an empty"
-    if str(target) != asked:
+    if asked.lower().startswith(("http://", "https://")):  # so a redirect led there
         return f"redirected to a {scheme}: URL, which is never fetched (only http and https)"
     return f"unsupported URL scheme {scheme}: (only http and https)"
 

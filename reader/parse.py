@@ -753,10 +753,13 @@ def _identities_as_written(data: bytes, keys: Iterable[object]) -> bool:
     """
     position = 0
     vain = 0
+    raw_first = False  # a feed writes all its ids alike: escaped, or raw in CDATA
     for key in keys:
         if not isinstance(key, str) or not key.strip():
             continue
         needles = _written_forms(key)
+        if raw_first:
+            needles = needles[::-1]
         found, misses = _find_first(data, needles, position)
         if found < 0:  # written before the last one, or not at all
             found, more = _find_first(data, needles, 0)
@@ -764,6 +767,8 @@ def _identities_as_written(data: bytes, keys: Iterable[object]) -> bool:
         vain += misses
         if found < 0 or vain > _VAIN_SEARCHES_ALLOWED:
             return False
+        if len(needles) > 1:  # an id both forms of which differ: which one matched
+            raw_first = needles[misses % 2] == key.encode()
         position = found
     return True
 

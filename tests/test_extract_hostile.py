@@ -67,6 +67,8 @@ def test_a_feed_behind_its_declaration_comments_and_doctype_is_still_known() -> 
     feed = '<?xml version="1.0"?>\n<!-- a -- b -->\n<!DOCTYPE rss>\n<!----><rss version="2.0">'
     assert extract_module._not_html(feed) == "the page is a feed, not an article"
     assert extract_module._not_html("<!--<rss>--><html><body><p>x</p>") is None
+    for empty in ("<!-->", "<!--->"):  # closed at once, as HTML reads them
+        assert extract_module._not_html(empty + " <rss>") == "the page is a feed, not an article"
 
 
 # --- captions ---------------------------------------------------------------------------

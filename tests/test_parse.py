@@ -871,3 +871,13 @@ def test_a_nul_in_the_declared_encoding_after_a_bom_does_not_escape(bom: bytes) 
 @pytest.mark.parametrize("body", [b"hello world", b"/etc/passwd", bytes(range(1, 200)) * 5])
 def test_text_and_random_bytes_are_not_a_feed(body: bytes) -> None:
     assert reject(body) == "not a feed: not XML (no RSS, Atom or JSON Feed content)"
+
+
+def test_ids_raw_in_cdata_are_found_without_a_second_parse() -> None:
+    from reader.parse import _identities_as_written
+
+    document = b"".join(
+        b"<guid><![CDATA[a?p=%d&x=1]]></guid><guid>plain%d</guid>" % (n, n) for n in range(40)
+    )
+    keys = [key for n in range(40) for key in (f"a?p={n}&x=1", f"plain{n}")]
+    assert _identities_as_written(document, keys)  # one vain search, not one per id

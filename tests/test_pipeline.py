@@ -450,9 +450,10 @@ async def test_fetch_follows_redirect_loop_to_an_error(feed_server: FeedServer) 
     assert result.error == "too many redirects (redirect loop?)"
 
 
-async def test_fetch_of_unsupported_scheme_is_an_error() -> None:
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/feed", "FTP://Example.COM/x"])
+async def test_fetch_of_unsupported_scheme_is_an_error(url: str) -> None:
     async with make_client() as client:
-        result = await fetch_feed(client, FeedForUpdate("ftp://127.0.0.1/feed"))
+        result = await fetch_feed(client, FeedForUpdate(url))
     assert result.error == "unsupported URL scheme ftp: (only http and https)"
 
 
