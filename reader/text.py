@@ -358,8 +358,7 @@ class _Table:
         self.cell = -1  # buffer offset where the open cell's text starts; -1: none open
         self.cell_head = False
         self.breaks: list[int] = []  # buffer offsets of paragraph breaks inside cells
-        # 1 at each offset in ``breaks``: they are not always in increasing order
-        # (the buffer can restart without the table noticing, as after a <pre>).
+        # 1 at each offset in ``breaks``, for has_break_between.
         self.break_marks = bytearray()
         self.layout = False
 
@@ -461,6 +460,7 @@ class _Builder:
         self._nest: list[_Container] = []  # quotes and list items around the text
         self._quotes = 0
         self._pre = 0
+        self._pre_in_cell = False  # the outermost open <pre> began in an open table cell
         self._drop = ""
         self._drop_depth = 0
 
@@ -739,6 +739,16 @@ class _Builder:
             text += self._link_tail(self._len)
             self._emit("code", text)
         self._reset_inline()
+        self._rebase_table()
+
+    def _rebase_table(self) -> None:
+        """After a <pre> in a table ends, its code block has taken the buffer: the
+        rows and breaks the table counted in it are gone, and the cell the <pre>
+        began in goes on from the new buffer's start, as after _flush (stale
+        offsets split later cells at the code's breaks, or left text uncelled)."""
+        table = self._table()
+        if table is not None:
+            table.reset(self._pre_in_cell)
 
     # -- tables ----------------------------------------------------------------
 
@@ -968,6 +978,9 @@ class _Builder:
     def _open_block(self, tag: str, kind: int, attrs: str) -> None:
         if kind == _K_PRE:
             self._flush()  # inside an outer <pre> this is just a line break
+            if not self._pre:  # the text after it is still in the cell it began in
+                table = self._table()
+                self._pre_in_cell = table is not None and table.cell >= 0
             self._pre += 1
             return
         self._flush()

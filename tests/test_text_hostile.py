@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from reader import text
-from reader.text import html_to_document
+from reader.text import document_to_text, html_to_document
 
 
 class _CountedBreaks(list[int]):
@@ -67,8 +67,7 @@ def test_a_longer_cell_is_layout_only_for_a_break_of_its_own() -> None:
 
 
 def test_breaks_out_of_order_are_all_found() -> None:
-    """Breaks are not always increasing (a stray end tag in a <pre> in a cell restarts
-    the buffer but not the table), so the check may not stop at a smaller one."""
+    """The check does not rely on breaks coming in increasing order."""
     table = text._Table()
     for offset in (300, 120, 5):
         table.add_break(offset)
@@ -78,3 +77,41 @@ def test_breaks_out_of_order_are_all_found() -> None:
     assert not table.has_break_between(301, 900)
     table.reset(reopen_cell=False)
     assert not table.has_break_between(0, 900)
+
+
+# -- a <pre> in a table cell: its code block takes the buffer, the table restarts --
+
+
+def _cell_texts(html: str) -> list[list[list[str]]]:
+    """Per block of ``html``: its cells' texts by row (empty for non-tables)."""
+    blocks = html_to_document(html, "http://e.com/").blocks
+    return [[[block.text[a:b] for a, b in row] for row in block.cells] for block in blocks]
+
+
+def test_a_break_in_a_pre_does_not_split_the_cells_after_it() -> None:
+    """A stray </ul> in the <pre> left a break at the code's offset: the later cells
+    became paragraphs cut there, one starting with the "| " cell separator."""
+    html = f"<table><tr><td>a<pre>{'x' * 100}</ul></pre>y<br><div><td>{'w' * 300}</table>"
+    document = html_to_document(html, "http://e.com/")
+    assert [block.kind for block in document.blocks] == ["table", "code", "table"]
+    assert _cell_texts(html)[2] == [["y", "w" * 300]]
+    assert "\n| " not in document_to_text(document)
+
+
+def test_cells_begun_in_a_pre_leave_no_offsets_behind() -> None:
+    """A <td> or <tr> in the <pre> left rows pointing into the code: the cells after
+    it lost their columns ("y | www end" as one line) or ran together ("bc")."""
+    after_td = "<table><tr><td>aaa<pre>co<td>de</pre>y<td>www end</table>"
+    assert _cell_texts(after_td)[2] == [["y", "www end"]]
+    assert document_to_text(html_to_document(after_td)).endswith("\n\ny  www end")
+    after_tr = "<table><tr><td>a<pre>code<tr>more</pre>b<td>c</td></tr></table>"
+    assert _cell_texts(after_tr)[2] == [["b", "c"]]
+
+
+def test_a_layout_cell_after_a_pre_is_not_cut_at_the_code_breaks() -> None:
+    """A layout cell read as paragraphs was cut mid-word where the <pre>'s <p> had been."""
+    html = f"<table><tr><td><pre>{'x' * 50}<p>{'x' * 50}</pre>{'w' * 1200}</td></tr></table>"
+    document = html_to_document(html, "http://e.com/")
+    assert [(block.kind, block.text) for block in document.blocks][1:] == [
+        ("paragraph", "w" * 1200)
+    ]
