@@ -201,7 +201,7 @@ _DECLARATION_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])
 def _utf16_without_bom_to_utf8(content: bytes) -> bytes:
     """UTF-16 with no byte-order mark, spotted by its zero bytes, as UTF-8."""
     head = content[:4]
-    if len(head) < 4 or content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if len(head) < 4 or _byte_order_mark(content)[0]:
         return content
     if head[0] == 0 and head[1] and head[2] == 0 and head[3]:
         codec = "utf-16-be"
@@ -487,10 +487,11 @@ def _tame_feedparser_head(data: bytes, keep_before: int) -> tuple[bytes, int]:
     head_end = _FEEDPARSER_HEAD_END.search(data, keep_before)
     end = head_end.start() + 1 if head_end else len(data)
     head = data[keep_before:end]
-    lines = head.count(b"\n")
-    head = _BLANK_LINES.sub(b"\n", head)
-    head = head.replace(b"<!DOCTYPE", b"<!doctype").replace(b"<!ENTITY", b"<!entity")
-    return data[:keep_before] + head + data[end:], lines - head.count(b"\n")
+    tamed = _BLANK_LINES.sub(b"\n", head)
+    tamed = tamed.replace(b"<!DOCTYPE", b"<!doctype").replace(b"<!ENTITY", b"<!entity")
+    if tamed == head:  # the usual case: no copy of the whole document
+        return data, 0
+    return data[:keep_before] + tamed + data[end:], head.count(b"\n") - tamed.count(b"\n")
 
 
 # A line break and at least 64 more blank characters (\f and \v too: its \s
@@ -619,13 +620,9 @@ def _is_unicode_scalar(code: int) -> bool:
 
 def _line_shift(content: bytes) -> int:
     """1 if feedparser prepends an XML declaration line (the document has none), else 0."""
-    head = content[:1024]
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        text = head.decode("utf-32", "ignore")
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = head.decode("utf-16", "ignore")
-    else:
-        text = head.removeprefix(codecs.BOM_UTF8).decode("latin-1")
+    bom, codec = _byte_order_mark(content)
+    head = content[len(bom) : 1024]
+    text = head.decode("latin-1" if codec == "utf-8" else codec, "ignore")
     return 0 if re.match(r"<\?xml[^>]*?>", text) else 1
 
 
