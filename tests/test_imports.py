@@ -68,6 +68,23 @@ LIGHT_COMMAND = (
 )
 
 
+def python(code: str, *argv: str, config: Path) -> subprocess.CompletedProcess[str]:
+    """``code`` run by a fresh interpreter, with ``config`` and a database beside it."""
+    env = {
+        **os.environ,
+        "NEWSREADER_CONFIG": str(config),
+        "NEWSREADER_DB": str(config.parent / "db"),
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code, *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+
+
 @pytest.mark.parametrize("argv", [["unread"], ["feeds", "--json"], ["entries", "--limit", "5"]])
 def test_reading_commands_do_not_import_the_network_parsing_or_ui_stacks(
     argv: list[str], tmp_path: Path
@@ -75,15 +92,7 @@ def test_reading_commands_do_not_import_the_network_parsing_or_ui_stacks(
     """`newsreader unread` starts fast: no Textual, httpx, feedparser or extraction."""
     config = tmp_path / "config.toml"
     config.write_text('[[feeds]]\nurl = "https://example.org/feed"\n', encoding="utf-8")
-    env = {**os.environ, "NEWSREADER_CONFIG": str(config), "NEWSREADER_DB": str(tmp_path / "db")}
-    result = subprocess.run(
-        [sys.executable, "-c", LIGHT_COMMAND, *argv],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=env,
-    )
+    result = python(LIGHT_COMMAND, *argv, config=config)
     assert result.returncode == 0, result.stderr
     (loaded,) = [line for line in result.stdout.splitlines() if line.startswith("LOADED:")]
     assert loaded == "LOADED:", loaded
@@ -92,16 +101,7 @@ def test_reading_commands_do_not_import_the_network_parsing_or_ui_stacks(
 def test_the_light_command_check_sees_heavy_imports(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("", encoding="utf-8")
-    env = {**os.environ, "NEWSREADER_CONFIG": str(config), "NEWSREADER_DB": str(tmp_path / "db")}
-    script = "import httpx; " + LIGHT_COMMAND
-    result = subprocess.run(
-        [sys.executable, "-c", script, "unread"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=env,
-    )
+    result = python("import httpx; " + LIGHT_COMMAND, "unread", config=config)
     assert "httpx" in result.stdout
 
 
@@ -119,17 +119,9 @@ def test_a_refresh_where_every_feed_answers_304_loads_no_parser(
     """Nothing to parse, nothing to show: feedparser and the text renderer stay unloaded."""
     urls = [feed_server.add(f"/{n}", rss("f", [{"guid": "1"}]), etag=f'"{n}"') for n in (1, 2)]
     config = write_config(tmp_path, [{"url": url} for url in urls])
-    env = {**os.environ, "NEWSREADER_CONFIG": str(config), "NEWSREADER_DB": str(tmp_path / "db")}
 
     def refresh() -> tuple[str, str]:
-        result = subprocess.run(
-            [sys.executable, "-c", REFRESH],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            env=env,
-        )
+        result = python(REFRESH, config=config)
         assert result.returncode == 0, result.stderr
         *summary, loaded = result.stdout.strip().splitlines()
         return "\n".join(summary), loaded

@@ -572,9 +572,11 @@ async def test_a_database_failure_is_a_message_not_a_crash(
 
 
 def _with_theme(config: Path, theme: str) -> None:
-    text = config.read_text(encoding="utf-8")
-    text = text.replace("[settings]\n", f'[settings]\ntheme = "{theme}"\n', 1)
-    config.write_text(text, encoding="utf-8")
+    """The config's ``[settings] theme`` set to ``theme`` (replaced, if it has one)."""
+    lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [line for line in lines if not line.startswith("theme = ")]
+    lines.insert(lines.index("[settings]\n") + 1, f'theme = "{theme}"\n')
+    config.write_text("".join(lines), encoding="utf-8")
 
 
 async def test_theme_setting_applies_at_start_and_on_reload_with_an_article_open(
@@ -588,10 +590,7 @@ async def test_theme_setting_applies_at_start_and_on_reload_with_an_article_open
         await pilot.press("enter")
         await pilot.pause()
         view = app.screen.query_one(ArticleView)
-        text = config.read_text(encoding="utf-8").replace(
-            'theme = "nord"', 'theme = "solarized-light"'
-        )
-        config.write_text(text, encoding="utf-8")
+        _with_theme(config, "solarized-light")
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert app.theme == "solarized-light"  # the repaint: test_reading_view
